@@ -1,0 +1,24 @@
+"""One finding of a check, shared by the validator, the publisher tools and the reviewers' tools."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("ERROR", "WARNING", "INFO")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message_zh: str
+    message_en: str
+    resource: str | None = None
+    row: int | None = None  # data row as a spreadsheet user sees it: header = row 1
+    field: str | None = None
+    value: str | None = None  # redacted where personal
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_zh if lang == "zh" else self.message_en

@@ -1,0 +1,148 @@
+"""`jiceng schema check`: the standard's own conventions, checked on schemas/.
+
+Every table, field, codelist, code and indicator carries a Chinese and an English title and
+description; a field's enum equals its closed codelist; keys point at tables and fields that
+exist; no field can hold a person's name, ID number, phone number or address.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .standard import CATALOGUE_CODELIST, Standard
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.\-]*$")
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+# Field names that would carry personal data the standard never publishes.
+PERSONAL_FIELD = re.compile(r"(phone|mobile|tel(ephone)?$|id_card|id_number|identity|citizen_id|address|person_name|full_name|surname|birth)")
+# Virtual table the indicator engine builds from survey_answers and survey_counts.
+VIRTUAL_TABLES = {"survey_responses": ["survey_id", "question_code", "response", "count"]}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    where: str
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.where}: {self.message_zh} / {self.message_en}"
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _bilingual(obj: dict, where: str, out: list[Problem]) -> None:
+    zh = obj.get("zh") if isinstance(obj.get("zh"), dict) else {}
+    for key in ("title", "description"):
+        if not _text(obj.get(key)):
+            out.append(Problem("missing-en", where, f"缺少英文 {key}", f"missing or empty English {key}"))
+        if not _text(zh.get(key)):
+            out.append(Problem("missing-zh", where, f"缺少中文 zh.{key}", f"missing or empty Chinese zh.{key}"))
+
+
+def check(std: Standard) -> list[Problem]:
+    out: list[Problem] = []
+    if not SEMVER.match(str(std.info.get("version", ""))):
+        out.append(Problem("bad-version", "standard.json", "版本号不是语义化版本", "version is not semver"))
+    _bilingual(std.info, "standard.json", out)
+
+    codelists = std.codelists
+    for name, cl in codelists.items():
+        if name == CATALOGUE_CODELIST:
+            continue
+        _bilingual(cl.meta, f"codelist {name}", out)
+        if "closed" not in cl.meta:
+            out.append(Problem("codelist-open-closed", f"codelist {name}", "未声明开放或封闭", "open or closed not declared"))
+        seen = set()
+        for i, row in enumerate(cl.rows, start=2):
+            where = f"codelist {name} row {i}"
+            code = row.get("code") or ""
+            if not CODE.match(code):
+                out.append(Problem("bad-code", where, f"代码 {code!r} 不是稳定的ASCII代码", f"code {code!r} is not stable ASCII"))
+            if code in seen:
+                out.append(Problem("duplicate-code", where, f"代码 {code!r} 重复", f"duplicate code {code!r}"))
+            seen.add(code)
+            for col in ("zh", "en", "description_zh", "description_en"):
+                if not _text(row.get(col)):
+                    out.append(Problem("missing-translation", where, f"列 {col} 为空", f"column {col} is missing or empty"))
+
+    for ind in std.catalogue:
+        where = f"indicator {ind.get('code')}"
+        _bilingual(ind, where, out)
+        if not _text(ind.get("formula")) or not _text((ind.get("zh") or {}).get("formula")):
+            out.append(Problem("missing-formula", where, "缺少中英文公式", "missing Chinese or English formula"))
+        if ind.get("unit") not in codelists["unit"].codes:
+            out.append(Problem("bad-unit", where, f"单位 {ind.get('unit')!r} 不在单位代码表", f"unit {ind.get('unit')!r} is not in codelist unit"))
+        for part in ("numerator", "denominator"):
+            term = (ind.get("computation") or {}).get(part)
+            if term:
+                _check_term(std, term, f"{where} {part}", out)
+
+    tables = std.tables
+    for tname, schema in tables.items():
+        where = f"table {tname}"
+        _bilingual(schema, where, out)
+        if schema.get("name") != tname:
+            out.append(Problem("table-name", where, "name 与文件名不一致", "name differs from the file name"))
+        names = [f.get("name") for f in schema.get("fields", [])]
+        for f in schema.get("fields", []):
+            fwhere = f"{where} field {f.get('name')}"
+            _bilingual(f, fwhere, out)
+            fname = f.get("name") or ""
+            if not SNAKE.match(fname):
+                out.append(Problem("field-name", fwhere, "字段名不是英文 snake_case", "field name is not English snake_case"))
+            if PERSONAL_FIELD.search(fname):
+                out.append(Problem("personal-field", fwhere, "字段名表明会发布个人信息", "field name implies personal data"))
+            enum = (f.get("constraints") or {}).get("enum")
+            cname = f.get("codelist")
+            if cname is None:
+                if enum is not None:
+                    out.append(Problem("enum-without-codelist", fwhere, "有 enum 但未关联代码表", "enum without a codelist"))
+                continue
+            cl = codelists.get(cname)
+            if cl is None:
+                out.append(Problem("unknown-codelist", fwhere, f"代码表 {cname} 不存在", f"codelist {cname} does not exist"))
+            elif cl.closed and (enum is None or list(enum) != cl.codes):
+                out.append(Problem("enum-codelist-mismatch", fwhere, f"enum 与封闭代码表 {cname} 不一致", f"enum differs from closed codelist {cname}"))
+            elif not cl.closed and enum is not None:
+                out.append(Problem("enum-codelist-mismatch", fwhere, f"开放代码表 {cname} 的字段不应有 enum", f"field of open codelist {cname} must not have an enum"))
+        for k in schema.get("primaryKey", []):
+            if k not in names:
+                out.append(Problem("bad-primary-key", where, f"主键字段 {k} 不存在", f"primary key field {k} does not exist"))
+        for fk in schema.get("foreignKeys", []):
+            for k in fk.get("fields", []):
+                if k not in names:
+                    out.append(Problem("bad-foreign-key", where, f"外键字段 {k} 不存在", f"foreign key field {k} does not exist"))
+            ref = fk.get("reference", {})
+            target = ref.get("resource") or tname
+            if target not in tables:
+                out.append(Problem("dangling-foreign-key", where, f"外键指向不存在的表 {target}", f"foreign key to missing table {target}"))
+                continue
+            tnames = [f["name"] for f in tables[target]["fields"]]
+            for k in ref.get("fields", []):
+                if k not in tnames:
+                    out.append(Problem("dangling-foreign-key", where, f"外键指向不存在的字段 {target}.{k}", f"foreign key to missing field {target}.{k}"))
+
+    listed = ((std.profile.get("properties", {}).get("resources", {}).get("items", {}).get("properties", {}).get("name", {})).get("enum"))
+    if listed is not None and sorted(listed) != sorted(tables):
+        out.append(Problem("profile-tables", "datapackage.profile.json", "资源名称列表与 tables/ 不一致", "resource name list differs from tables/"))
+    return out
+
+
+def _check_term(std: Standard, term: dict, where: str, out: list[Problem]) -> None:
+    table = term.get("table")
+    if table in VIRTUAL_TABLES:
+        columns = VIRTUAL_TABLES[table]
+    elif table in std.tables:
+        columns = std.field_names(table)
+    else:
+        out.append(Problem("catalogue-table", where, f"公式引用不存在的表 {table}", f"formula uses missing table {table}"))
+        return
+    used = [term.get("column")] + list(term.get("days_between", [])) + list((term.get("where") or {}).keys())
+    for col in filter(None, used):
+        if col not in columns:
+            out.append(Problem("catalogue-field", where, f"公式引用不存在的字段 {table}.{col}", f"formula uses missing field {table}.{col}"))

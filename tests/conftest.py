@@ -1,0 +1,21 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jiceng.standard import Standard, current
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def standard() -> Standard:
+    return current()
+
+
+@pytest.fixture
+def schemas_copy(tmp_path) -> Path:
+    """A private copy of schemas/ that a test may break."""
+    dst = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", dst)
+    return dst
