@@ -5,4 +5,9 @@ __version__ = "0.1.0"
 
 from .standard import Standard, current  # noqa: E402
 
-__all__ = ["Standard", "current", "__version__"]
+# Imported eagerly: the functions share their names with their modules (jiceng/load.py,
+# jiceng/indicators.py), and a lazily imported submodule would replace the function.
+from .load import load, load_many  # noqa: E402
+from .indicators import indicators, indicator_gaps  # noqa: E402
+
+__all__ = ["Standard", "current", "__version__", "load", "load_many", "indicators", "indicator_gaps"]

@@ -1,0 +1,148 @@
+"""`jiceng template`, `jiceng import`, `jiceng export`: the publishers' door into the standard."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer, schema_app: typer.Typer) -> None:
+    app.command("template")(template)
+    app.command("import")(import_)
+    app.command("export")(export)
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        typer.echo(f"--lang 只能是 zh 或 en / --lang must be zh or en, not {lang!r}", err=True)
+        raise typer.Exit(2)
+    return lang
+
+
+def template(
+    out: Path = typer.Option(..., "-o", "--output", help="输出的 .xlsx 文件 / workbook to write"),
+    tables: Optional[List[str]] = typer.Option(None, "--tables", help="只包含这些表(可重复或用逗号分隔;必填表总会包含)/ only these tables (repeat or comma-separate; required tables are always in)"),
+    lang: str = typer.Option("zh", "--lang", help="zh 或 en / zh or en"),
+) -> None:
+    """生成 Excel/WPS 填报模板 / Write the Excel/WPS template workbook."""
+    from ..publish.template import TableChoiceError, write_template
+
+    try:
+        path = write_template(out, tables, _lang(lang))
+    except TableChoiceError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    except OSError as exc:
+        typer.echo(f"无法写入 / cannot write {out}: {exc}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"✓ 模板已写入 / template written: {path}")
+
+
+def _print_findings(findings, lang_first: bool = True) -> None:
+    marks = {"ERROR": "✗", "WARNING": "!", "INFO": "·"}
+    for f in findings:
+        typer.echo(f"  {marks.get(f.severity, '-')} {f.severity} {f.message_zh}")
+        typer.echo(f"      {f.message_en}")
+
+
+def _print_changes(changes) -> None:
+    """Every change, grouped: one line per (table, field, before → after) with all its rows."""
+    from ..publish.importer import _ranges
+    from ..publish.normalise import KINDS
+
+    groups: dict[tuple, list] = defaultdict(list)
+    for c in changes:
+        groups[(c.table, c.source, c.field, c.before, c.after, c.kinds)].append(c.row)
+    for (table, source, field, before, after, kinds), rows in groups.items():
+        words = "、".join(KINDS[k][0] for k in kinds) + " / " + ", ".join(KINDS[k][1] for k in kinds)
+        rows = sorted(r for r in rows if r is not None)
+        where = f"{source} 第 {_ranges(rows)} 行 / rows {_ranges(rows, lang='en')}" if rows else "推出 / derived"
+        count = f" ×{len(rows)}" if len(rows) > 1 else ""
+        typer.echo(f"  {table} [{where}] {field}: “{before}” → “{after}”{count}  ({words})")
+
+
+def _render_report(report) -> str:
+    for name in ("render", "to_text", "text"):
+        fn = getattr(report, name, None)
+        if callable(fn):
+            return fn()
+    try:
+        from ..validation import render_text
+
+        return render_text(report)
+    except ImportError:
+        return str(report)
+
+
+def import_(
+    source: Path = typer.Argument(..., help="填好的 .xlsx 工作簿,或 CSV 文件夹 / filled .xlsx workbook or folder of CSV files"),
+    out: Path = typer.Option(..., "-o", "--output", help="输出的数据包文件夹 / package folder to write"),
+    name: Optional[str] = typer.Option(None, "--name", help="数据包机器名 / package machine name"),
+    title: Optional[str] = typer.Option(None, "--title", help="数据包中文标题 / package title (Chinese)"),
+    title_en: Optional[str] = typer.Option(None, "--title-en", help="英文标题 / English title"),
+    locality_id: Optional[str] = typer.Option(None, "--locality-id", "--locality", help="地方标识(12 位统计用区划代码等)/ locality id"),
+    locality_name: Optional[str] = typer.Option(None, "--locality-name", help="地方名称 / locality name"),
+    province_code: Optional[str] = typer.Option(None, "--province-code", help="两位省级代码 / two-digit province code"),
+    period: Optional[str] = typer.Option(None, "--period", help="数据期间,如 2023 或 2023-H1 / period, e.g. 2023"),
+    publisher: Optional[str] = typer.Option(None, "--publisher", help="发布机构 / publishing office"),
+    licence: Optional[str] = typer.Option(None, "--licence", "--license", help="数据许可,如 CC-BY-4.0 / data licence"),
+    changes_csv: Optional[Path] = typer.Option(None, "--changes", help="把每一处规范化逐行写入此 CSV / write every normalisation to this CSV"),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="写出后校验数据包 / validate the written package"),
+) -> None:
+    """把填好的工作簿或 CSV 文件夹导入为数据包并校验 / Import a filled workbook or CSV folder as a package, then validate it.
+
+    退出码 / exit codes: 0 通过 ok; 1 数据包有错误 the package has errors; 2 无法读取输入 the input could not be read.
+    """
+    from ..publish.importer import import_path, write_changes_csv
+
+    overrides = {
+        "name": name, "title": title, "title_en": title_en, "locality_id": locality_id,
+        "locality_name": locality_name, "province_code": province_code, "period": period,
+        "publisher.name": publisher, "licenses": licence,
+    }
+    typer.echo(f"读取 / reading: {source}")
+    result = import_path(source, out, {k: v for k, v in overrides.items() if v}, validate=validate)
+    if result.refused:
+        typer.echo("✗ 无法导入,未写出数据包 / cannot import; no package written:", err=True)
+        for f in result.findings:
+            typer.echo(f"  ✗ {f.message_zh}\n      {f.message_en}", err=True)
+        raise typer.Exit(2)
+    for table, n in result.rows.items():
+        typer.echo(f"  {table}: {n} 行 / rows")
+    typer.echo(f"规范化 / normalisations: {len(result.changes)}")
+    _print_changes(result.changes)
+    if changes_csv:
+        write_changes_csv(result.changes, changes_csv)
+        typer.echo(f"  逐行清单 / full list: {changes_csv}")
+    if result.findings:
+        typer.echo(f"导入提示 / import notes: {len(result.findings)}")
+        _print_findings(result.findings)
+    typer.echo(f"✓ 数据包已写入 / package written: {result.package_dir}")
+    if validate:
+        if result.report is None:
+            typer.echo("! 本安装没有校验器,未校验 / no validator in this installation; not validated")
+        else:
+            typer.echo(_render_report(result.report))
+    code = result.exit_code
+    if code:
+        typer.echo("✗ 数据包有错误,请修改工作簿后重新导入 / the package has errors: correct the workbook and import again", err=True)
+    raise typer.Exit(code)
+
+
+def export(
+    package: Path = typer.Argument(..., help="数据包文件夹 / package folder"),
+    out: Path = typer.Option(..., "-o", "--output", help="输出的 .xlsx 文件 / workbook to write"),
+    lang: str = typer.Option("zh", "--lang", help="zh 或 en / zh or en"),
+) -> None:
+    """把数据包写回填报模板的格式,便于修改后重新导入 / Write a package back into the template workbook."""
+    from ..publish.exporter import ExportRefused, export_package
+
+    try:
+        path = export_package(package, out, _lang(lang))
+    except ExportRefused as exc:
+        for f in exc.findings:
+            typer.echo(f"✗ {f.message_zh}\n  {f.message_en}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"✓ 已导出 / exported: {path}")

@@ -1,0 +1,564 @@
+"""Loading data packages into pandas for analysis: `load` (one package) and `load_many` (several).
+
+Column types come from the standard's Table Schemas (schemas/tables), codes and their order
+from its codelists; nothing here lists fields or codes of its own. Columns the standard does
+not know (a locality's extension fields) are kept as text, and codes outside a codelist are
+kept as extra categories: loading never drops or changes a value.
+"""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .standard import Codelist, Standard, current
+
+DESCRIPTOR = "datapackage.json"
+PROVINCE_CODELIST = "province"
+
+
+# --------------------------------------------------------------------------- errors
+
+class PackageError(ValueError):
+    """A package cannot be loaded; the message is in Chinese and English."""
+
+    def __init__(self, message_zh: str, message_en: str):
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{message_zh} / {message_en}")
+
+
+class PackageInvalid(PackageError):
+    """The validator found errors in the package; `.report` holds its full report."""
+
+    def __init__(self, path: Path, report):
+        self.path = Path(path)
+        self.report = report
+        errors = list(report.errors)
+        lines = []
+        for f in errors[:10]:
+            where = ".".join(str(x) for x in (f.resource, f.field) if x)
+            if f.row is not None:
+                where += f" 第{f.row}行/row {f.row}"
+            lines.append(f"  - [{f.code}] {where}: {f.message_zh} / {f.message_en}")
+        if len(errors) > 10:
+            lines.append(f"  … 另有 {len(errors) - 10} 个错误 / {len(errors) - 10} more errors")
+        detail = "\n" + "\n".join(lines) if lines else ""
+        super().__init__(
+            f"数据包 {self.path} 有 {len(errors)} 个错误,拒绝载入(可先运行 jiceng validate 查看,"
+            f"或用 validate=False 强制载入)",
+            f"package {self.path} has {len(errors)} errors and was not loaded (see `jiceng validate`, "
+            f"or pass validate=False to load it anyway){detail}",
+        )
+
+
+class VersionMismatch(PackageError):
+    """Packages (or a package and this tool) follow different major versions of the standard."""
+
+
+class LoadWarning(UserWarning):
+    """A value could not be read as its schema type; the column was kept as text."""
+
+
+# --------------------------------------------------------------------------- codelist dtypes
+
+def _major(version: str) -> str:
+    return str(version).split(".")[0]
+
+
+def codelist_order(codelist: Codelist) -> tuple[list[str], bool]:
+    """The codelist's codes in their meaningful order, and whether that order is a ranking.
+
+    A codelist with an `order` column (response options) is ranked by that column within
+    each `scale`, lowest first; codes without an order (don't know, refused) come last.
+    """
+    codes = codelist.codes
+    if codelist.rows and "order" in codelist.rows[0]:
+        scales = list(dict.fromkeys(r.get("scale", "") for r in codelist.rows))
+
+        def key(r: dict):
+            order = r.get("order", "")
+            return (order == "", scales.index(r.get("scale", "")), float(order) if order else 0.0)
+
+        return [r["code"] for r in sorted(codelist.rows, key=key)], True
+    return codes, codelist.ordered
+
+
+def codelist_dtype(codelist: Codelist, values: Iterable = ()) -> pd.CategoricalDtype:
+    """Categorical dtype of a codelist field: the codelist's codes, then any other codes seen."""
+    codes, ordered = codelist_order(codelist)
+    known = set(codes)
+    extra = [v for v in dict.fromkeys(values) if not _isna(v) and v not in known]
+    return pd.CategoricalDtype(codes + [str(v) for v in extra], ordered=ordered)
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- typing one table
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+_DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+
+
+def _bad_value(table: str, column: str, raw: pd.Series, ok: pd.Series, what_zh: str, what_en: str) -> None:
+    bad = raw[~ok]
+    row = int(bad.index[0]) + 2  # header is row 1, as in a spreadsheet
+    warnings.warn(
+        f"{table}.{column}: 第{row}行的值“{bad.iloc[0]}”不是{what_zh},共{len(bad)}个这样的值,该列按文本保留 / "
+        f"row {row} value {bad.iloc[0]!r} is not {what_en} ({len(bad)} such values); column kept as text",
+        LoadWarning,
+        stacklevel=4,
+    )
+
+
+def _convert(table: str, column: str, raw: pd.Series, fld: dict | None, std: Standard) -> pd.Series:
+    """One column from text to its schema type (text when the field is unknown or a value does not fit)."""
+    text = raw.astype("string")
+    if fld is None:
+        return text
+    present = text.notna()
+    kind = fld.get("type", "string")
+    name = fld.get("codelist")
+    if name and name in std.codelists:
+        return pd.Series(pd.Categorical(text, dtype=codelist_dtype(std.codelists[name], text.dropna())),
+                         index=raw.index, name=column)
+    if kind == "integer" or kind == "year":
+        ok = text.str.match(_INTEGER.pattern).fillna(False) | ~present
+        if not ok.all():
+            _bad_value(table, column, text, ok, "整数", "an integer")
+            return text
+        return pd.to_numeric(text).astype("Int64")
+    if kind == "number":
+        values = pd.to_numeric(text, errors="coerce")
+        ok = values.notna() | ~present
+        if not ok.all():
+            _bad_value(table, column, text, ok, "数值", "a number")
+            return text
+        return values.astype("float64")
+    if kind == "boolean":
+        true_values = fld.get("trueValues", _DEFAULT_TRUE)
+        false_values = fld.get("falseValues", _DEFAULT_FALSE)
+        ok = text.isin(true_values + false_values).fillna(False) | ~present
+        if not ok.all():
+            _bad_value(table, column, text, ok, "布尔值", "a boolean")
+            return text
+        out = pd.Series(pd.NA, index=raw.index, dtype="boolean", name=column)
+        out[text.isin(true_values).fillna(False)] = True
+        out[text.isin(false_values).fillna(False)] = False
+        return out
+    if kind in ("date", "datetime"):
+        fmt = fld.get("format", "default")
+        if kind == "date":
+            fmt = "%Y-%m-%d" if fmt == "default" else (None if fmt == "any" else fmt)
+        else:
+            fmt = "ISO8601" if fmt == "default" else (None if fmt == "any" else fmt)
+        values = pd.to_datetime(text, format=fmt, errors="coerce")
+        ok = values.notna() | ~present
+        if not ok.all():
+            _bad_value(table, column, text, ok, "日期", "a date")
+            return text
+        return values.astype("datetime64[us]") if values.dt.tz is None else values
+    return text
+
+
+def read_table(csv_path: Path, table: str, std: Standard, encoding: str = "utf-8") -> pd.DataFrame:
+    """A package CSV as a typed DataFrame; unknown columns stay as text, in the file's order."""
+    raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding=encoding)
+    schema = std.tables.get(table, {})
+    fields = {f["name"]: f for f in schema.get("fields", [])}
+    missing = schema.get("missingValues", [""])
+    out = {}
+    for column in raw.columns:
+        values = raw[column].where(~raw[column].isin(missing), None)
+        out[column] = _convert(table, column, values, fields.get(column), std)
+    return pd.DataFrame(out, index=raw.index)
+
+
+# --------------------------------------------------------------------------- labels
+
+def labelled(df: pd.DataFrame, table: str | None, std: Standard, lang: str = "zh", headers: bool = False) -> pd.DataFrame:
+    """A copy of `df` with codes replaced by their zh or en labels (order and unknown codes kept)."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"语言须为 zh 或 en / lang must be 'zh' or 'en', not {lang!r}")
+    out = df.copy()
+    fields = {f["name"]: f for f in std.tables.get(table, {}).get("fields", [])} if table else {}
+    lists = {name: fld.get("codelist") for name, fld in fields.items() if fld.get("codelist")}
+    for column, name in lists.items():
+        if column not in out.columns or name not in std.codelists:
+            continue
+        codelist = std.codelists[name]
+        col = out[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            labels = [codelist.label(c, lang) for c in col.cat.categories]
+            if len(set(labels)) < len(labels):  # two codes share a label: keep them apart
+                labels = [f"{lab} ({c})" if labels.count(lab) > 1 else lab for lab, c in zip(labels, col.cat.categories)]
+            out[column] = col.cat.rename_categories(labels)
+        else:
+            out[column] = col.map(lambda c: c if _isna(c) else codelist.label(str(c), lang))
+    if headers:
+        titles = {name: (fld.get("zh", {}).get("title") if lang == "zh" else fld.get("title")) or name
+                  for name, fld in fields.items()}
+        out = out.rename(columns=titles)
+    return out
+
+
+# --------------------------------------------------------------------------- one package
+
+@dataclass
+class Package:
+    """A loaded package: metadata from datapackage.json and one typed DataFrame per table."""
+
+    path: Path
+    descriptor: dict
+    tables: dict[str, pd.DataFrame]
+    standard: Standard
+    report: object | None = None  # the validator's report when the package was validated
+
+    @property
+    def name(self) -> str:
+        return self.descriptor.get("name", self.path.name)
+
+    @property
+    def title(self) -> str | None:
+        return self.descriptor.get("title")
+
+    @property
+    def locality_id(self) -> str | None:
+        return self.descriptor.get("locality_id")
+
+    @property
+    def locality_name(self) -> str | None:
+        return self.descriptor.get("locality_name")
+
+    @property
+    def province_code(self) -> str | None:
+        return self.descriptor.get("province_code")
+
+    @property
+    def province(self) -> str | None:
+        """Chinese name of the province (codelist province)."""
+        return province_label(self.standard, self.province_code, "zh")
+
+    @property
+    def province_en(self) -> str | None:
+        return province_label(self.standard, self.province_code, "en")
+
+    @property
+    def period(self) -> str | None:
+        return self.descriptor.get("period")
+
+    @property
+    def schema_version(self) -> str | None:
+        return self.descriptor.get("schema_version")
+
+    @property
+    def licenses(self) -> list[dict]:
+        return list(self.descriptor.get("licenses", []))
+
+    @property
+    def licence(self) -> str | None:
+        """The first licence's name (or title, or path)."""
+        for lic in self.licenses:
+            return lic.get("name") or lic.get("title") or lic.get("path")
+        return None
+
+    @property
+    def publisher(self) -> str | None:
+        return (self.descriptor.get("publisher") or {}).get("name")
+
+    @property
+    def metadata(self) -> dict:
+        return {
+            "package": self.name, "title": self.title, "locality_id": self.locality_id,
+            "locality_name": self.locality_name, "province_code": self.province_code,
+            "province": self.province, "period": self.period, "schema_version": self.schema_version,
+            "licence": self.licence, "publisher": self.publisher,
+        }
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self.tables:
+            raise KeyError(f"数据包 {self.name} 没有表 {table} / package {self.name} has no table {table!r}; "
+                           f"tables: {', '.join(self.tables)}")
+        return self.tables[table]
+
+    def __contains__(self, table: str) -> bool:
+        return table in self.tables
+
+    def labels(self, table: str, lang: str = "zh", headers: bool = False) -> pd.DataFrame:
+        """Table `table` with codes replaced by Chinese (zh) or English (en) labels; headers too if asked."""
+        return labelled(self[table], table, self.standard, lang, headers)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table: name, Chinese title, rows, columns."""
+        rows = []
+        for name, df in self.tables.items():
+            schema = self.standard.tables.get(name, {})
+            rows.append({"table": name, "title_zh": schema.get("zh", {}).get("title"),
+                         "rows": len(df), "columns": len(df.columns)})
+        return pd.DataFrame(rows)
+
+    def locality_names(self, lang: str = "zh") -> dict[str, str]:
+        """locality_id -> name (or name_en) from the localities table, plus the package's own locality."""
+        names = {}
+        if self.locality_id:
+            names[self.locality_id] = self.locality_name
+        loc = self.tables.get("localities")
+        if loc is not None and "locality_id" in loc:
+            column = "name_en" if lang == "en" and "name_en" in loc else "name"
+            for lid, name, zh in zip(loc["locality_id"], loc.get(column, loc["locality_id"]), loc.get("name", loc["locality_id"])):
+                if not _isna(lid):
+                    names[str(lid)] = str(name) if not _isna(name) else (str(zh) if not _isna(zh) else None)
+        return names
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{t}={len(df)}" for t, df in self.tables.items())
+        return (f"<Package {self.name}: {self.locality_name} ({self.locality_id}), {self.province}, "
+                f"period {self.period}, standard {self.schema_version}; {sizes}>")
+
+
+def province_label(std: Standard, code: str | None, lang: str = "zh") -> str | None:
+    if code is None or _isna(code):
+        return None
+    codelist = std.codelists.get(PROVINCE_CODELIST)
+    if codelist is None or str(code) not in codelist.codes:
+        return None
+    return codelist.label(str(code), lang)
+
+
+def _standard(standard) -> Standard:
+    if standard is None:
+        return current()
+    if isinstance(standard, Standard):
+        return standard
+    return Standard.from_schemas(standard)
+
+
+def _package_dir(path) -> Path:
+    path = Path(path)
+    if path.name == DESCRIPTOR and path.is_file():
+        return path.parent
+    if not (path / DESCRIPTOR).is_file():
+        raise PackageError(f"{path} 不是数据包:找不到 {DESCRIPTOR}", f"{path} is not a data package: no {DESCRIPTOR} found")
+    return path
+
+
+def _read_descriptor(folder: Path) -> dict:
+    try:
+        descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"无法读取 {folder / DESCRIPTOR}:{exc}", f"cannot read {folder / DESCRIPTOR}: {exc}") from None
+    if not isinstance(descriptor, dict):
+        raise PackageError(f"{folder / DESCRIPTOR} 不是 JSON 对象", f"{folder / DESCRIPTOR} is not a JSON object")
+    return descriptor
+
+
+def _check_major(folder: Path, descriptor: dict, std: Standard) -> None:
+    version = str(descriptor.get("schema_version", ""))
+    if _major(version) != _major(std.version):
+        raise VersionMismatch(
+            f"数据包 {folder} 遵循标准 {version or '(未注明)'},与本工具的标准 {std.version} 主版本不同,无法载入",
+            f"package {folder} follows standard {version or '(not stated)'}, a different major version from "
+            f"this tool's standard {std.version}; it cannot be loaded",
+        )
+
+
+def _run_validator(folder: Path, standard):
+    """The validator's report. Imported here so that loading without validation needs nothing more."""
+    try:
+        from .validation import validate
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("jiceng.validation",):
+            raise
+        raise PackageError("校验器不可用,无法校验后载入;可用 validate=False 载入",
+                           "the validator is not available; pass validate=False to load without validation") from None
+    return validate(folder) if standard is None else validate(folder, standard=standard)
+
+
+def load(path, *, validate: bool = True, standard=None) -> Package:
+    """Load one package (a folder holding datapackage.json, or that file).
+
+    With validate=True (the default) the package is checked first with `jiceng.validate` and
+    refused with `PackageInvalid` (carrying the report) when it has errors.
+    `standard` is a `Standard` or a schemas folder; default: the installed standard.
+    """
+    folder = _package_dir(path)
+    std = _standard(standard)
+    descriptor = _read_descriptor(folder)
+    _check_major(folder, descriptor, std)
+    report = None
+    if validate:
+        report = _run_validator(folder, standard)
+        if not report.valid:
+            raise PackageInvalid(folder, report)
+    tables = {}
+    for resource in descriptor.get("resources", []):
+        name = resource.get("name")
+        rel = resource.get("path")
+        if not name or not isinstance(rel, str):
+            raise PackageError(f"{folder / DESCRIPTOR}:资源 {name!r} 没有单个文件路径",
+                               f"{folder / DESCRIPTOR}: resource {name!r} has no single file path")
+        csv_path = folder / rel
+        if not csv_path.is_file():
+            raise PackageError(f"数据包 {folder} 缺少文件 {rel}", f"package {folder} lacks file {rel}")
+        try:
+            tables[name] = read_table(csv_path, name, std, resource.get("encoding", "utf-8"))
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise PackageError(f"无法读取 {csv_path}:{exc}", f"cannot read {csv_path}: {exc}") from None
+    return Package(folder, descriptor, tables, std, report)
+
+
+# --------------------------------------------------------------------------- several packages
+
+def _expand(paths) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    out = []
+    for p in paths:
+        p = Path(p)
+        if (p / DESCRIPTOR).is_file() or (p.name == DESCRIPTOR and p.is_file()):
+            out.append(_package_dir(p))
+        elif p.is_dir():
+            found = sorted(d for d in p.iterdir() if d.is_dir() and (d / DESCRIPTOR).is_file())
+            if not found:
+                raise PackageError(f"文件夹 {p} 中没有数据包", f"no data packages in folder {p}")
+            out.extend(found)
+        else:
+            raise PackageError(f"找不到 {p}", f"{p} does not exist")
+    if not out:
+        raise PackageError("没有给出数据包", "no packages given")
+    return out
+
+
+@dataclass
+class PackageSet:
+    """Several packages together; `.tables` concatenates each table with grouping columns."""
+
+    packages: list[Package]
+    standard: Standard
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    def __iter__(self):
+        return iter(self.packages)
+
+    def __len__(self) -> int:
+        return len(self.packages)
+
+    def package(self, name: str) -> Package:
+        for p in self.packages:
+            if p.name == name:
+                return p
+        raise KeyError(f"没有数据包 {name} / no package {name!r}")
+
+    @property
+    def metadata(self) -> pd.DataFrame:
+        """One row per package."""
+        return pd.DataFrame([p.metadata for p in self.packages])
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        names = list(dict.fromkeys(t for p in self.packages for t in p.tables))
+        return {t: self._concat(t) for t in names}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self.tables:
+            raise KeyError(f"没有数据包含有表 {table} / no package has table {table!r}")
+        return self.tables[table]
+
+    def labels(self, table: str, lang: str = "zh", headers: bool = False) -> pd.DataFrame:
+        out = labelled(self[table], table, self.standard, lang, headers)
+        if lang == "en" and "province_code" in self[table]:
+            out["province"] = [province_label(self.standard, c, "en") for c in self[table]["province_code"]]
+        return out
+
+    def _concat(self, table: str) -> pd.DataFrame:
+        frames = []
+        for p in self.packages:
+            if table not in p.tables:
+                continue
+            df = p.tables[table].copy()
+            if "locality_id" not in df.columns:
+                df["locality_id"] = pd.Series(p.locality_id, index=df.index, dtype="string")
+            codes = [_province_of(self.standard, lid, p.province_code) for lid in df["locality_id"]]
+            df["province_code"] = pd.Series(codes, index=df.index, dtype="string")
+            df["province"] = pd.Series([province_label(self.standard, c) for c in codes], index=df.index, dtype="string")
+            df.insert(0, "package", pd.Series(p.name, index=df.index, dtype="string"))
+            frames.append(df)
+        return _concat_typed(frames)
+
+    def __repr__(self) -> str:
+        return f"<PackageSet of {len(self)}: {', '.join(p.name for p in self.packages)}>"
+
+
+def _province_of(std: Standard, locality_id, fallback: str | None) -> str | None:
+    """Province of a locality: the first two digits of its NBS-based identifier, else the package's."""
+    if not _isna(locality_id):
+        code = str(locality_id)[:2]
+        if code in std.codelists[PROVINCE_CODELIST].codes:
+            return code
+    return fallback
+
+
+def _concat_typed(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames keeping each column's type: categories are united, absent columns become missing."""
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    dtypes = {}
+    for c in columns:
+        kinds = [f[c].dtype for f in frames if c in f.columns]
+        cats = [k for k in kinds if isinstance(k, pd.CategoricalDtype)]
+        if cats:
+            values = [v for k in cats for v in k.categories]
+            dtypes[c] = pd.CategoricalDtype(list(dict.fromkeys(values)), ordered=cats[0].ordered)
+        elif all(k == kinds[0] for k in kinds):
+            dtypes[c] = kinds[0]
+        elif all(pd.api.types.is_integer_dtype(k) for k in kinds):
+            dtypes[c] = pd.Int64Dtype()
+        elif all(pd.api.types.is_numeric_dtype(k) and not pd.api.types.is_bool_dtype(k) for k in kinds):
+            dtypes[c] = "float64"
+        elif all(pd.api.types.is_datetime64_any_dtype(k) for k in kinds):
+            dtypes[c] = "datetime64[us]"
+        else:  # the same field typed differently (e.g. kept as text in one package): keep as text
+            dtypes[c] = pd.StringDtype()
+    fixed = []
+    for f in frames:
+        f = f.copy()
+        for c in columns:
+            if c not in f.columns:
+                f[c] = pd.Series(pd.NA if not str(dtypes[c]).startswith("datetime") else pd.NaT, index=f.index).astype(dtypes[c])
+            elif f[c].dtype != dtypes[c]:
+                f[c] = f[c].astype("string").astype(dtypes[c]) if isinstance(dtypes[c], pd.StringDtype) else f[c].astype(dtypes[c])
+        fixed.append(f[columns])
+    return pd.concat(fixed, ignore_index=True)
+
+
+def load_many(paths, *, validate: bool = True, standard=None) -> PackageSet:
+    """Load several packages: a folder of package folders, a package folder, or a list of either.
+
+    Packages of different minor versions of the standard load together; a different major
+    version is refused with `VersionMismatch`.
+    """
+    std = _standard(standard)
+    folders = _expand(paths)
+    versions = {f: str(_read_descriptor(f).get("schema_version", "")) for f in folders}
+    majors = {_major(v) for v in versions.values()}
+    if len(majors) > 1:
+        listing = "; ".join(f"{f.name}: {v}" for f, v in versions.items())
+        raise VersionMismatch(f"数据包遵循的标准主版本不同,不能合并:{listing}",
+                              f"packages follow different major versions of the standard and cannot be combined: {listing}")
+    packages = [load(f, validate=validate, standard=standard) for f in folders]
+    names = [p.name for p in packages]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise PackageError(f"数据包名称重复:{', '.join(dupes)}", f"duplicate package names: {', '.join(dupes)}")
+    return PackageSet(packages, std)

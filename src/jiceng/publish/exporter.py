@@ -1,0 +1,98 @@
+"""A data package back into the template's workbook, so that a locality can correct and re-import it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from ..findings import Finding
+from ..standard import Standard, current
+from .template import FORMULA_STARTS, build_workbook
+
+
+class ExportRefused(Exception):
+    def __init__(self, findings: list[Finding]):
+        super().__init__("; ".join(f.message_en for f in findings))
+        self.findings = findings
+
+
+def _refuse(code: str, zh: str, en: str, **kw) -> ExportRefused:
+    return ExportRefused([Finding(code, "ERROR", zh, en, **kw)])
+
+
+def read_package(package_dir: Path, std: Standard) -> tuple[dict, dict[str, list[dict]]]:
+    """(descriptor, table -> rows of text) of a package whose resources are tables of the standard."""
+    descriptor_path = package_dir / "datapackage.json"
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _refuse("publish.unreadable", f"{package_dir} 中没有 datapackage.json", f"no datapackage.json in {package_dir}")
+    except (OSError, ValueError) as exc:
+        raise _refuse("publish.unreadable", f"无法读取 {descriptor_path}:{exc}", f"cannot read {descriptor_path}: {exc}")
+    if not isinstance(descriptor, dict):
+        raise _refuse("publish.unreadable", f"{descriptor_path} 不是 JSON 对象", f"{descriptor_path} is not a JSON object")
+    tables: dict[str, list[dict]] = {}
+    root = package_dir.resolve()
+    for res in descriptor.get("resources", []):
+        name = res.get("name")
+        if name not in std.tables:
+            raise _refuse("publish.unknown_table", f"资源 {name} 不是标准中的数据表,无法放入模板",
+                          f"resource {name} is not a table of the standard; it has no place in the workbook")
+        path = (package_dir / str(res.get("path", ""))).resolve()
+        if root not in path.parents or not path.is_file():
+            raise _refuse("publish.unreadable", f"资源 {name} 的文件 {res.get('path')} 不存在",
+                          f"file {res.get('path')} of resource {name} does not exist", resource=name)
+        try:
+            text = path.read_text(encoding=res.get("encoding") or "utf-8")
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise _refuse("publish.encoding", f"无法按 {res.get('encoding') or 'utf-8'} 读取 {path.name}:{exc}",
+                          f"cannot decode {path.name}: {exc}", resource=name)
+        text = text.removeprefix("\ufeff")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, [])
+        fields = std.field_names(name)
+        extra = [h for h in header if h not in fields]
+        if extra:
+            raise _refuse("publish.extra_columns",
+                          f"{path.name} 有标准以外的列 {', '.join(extra)},导出会丢失它们,已停止",
+                          f"{path.name} has columns outside the standard ({', '.join(extra)}); exporting would lose them",
+                          resource=name)
+        tables[name] = [dict(zip(header, row)) for row in reader if row]
+    return descriptor, tables
+
+
+def export_package(package_dir: str | Path, out: str | Path, lang: str = "zh", std: Standard | None = None) -> Path:
+    """Write the package at `package_dir` as a filled template workbook at `out`."""
+    std = std or current()
+    package_dir, out = Path(package_dir), Path(out)
+    descriptor, tables = read_package(package_dir, std)
+    builder = build_workbook(std, None, lang)
+    builder.fill_metadata({k: v for k, v in descriptor.items() if k != "resources"})
+    try:
+        for table, rows in tables.items():
+            builder.fill_table(table, rows)
+    except ValueError as exc:
+        zh, en = exc.args[0]
+        raise _refuse("publish.illegal_character", zh, en)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        builder.wb.save(out)
+    except OSError as exc:
+        raise _refuse("publish.output", f"无法写入 {out}:{exc}", f"cannot write {out}: {exc}")
+    return out
+
+
+def formula_cells(path: str | Path) -> list[str]:
+    """Cells of a workbook that Excel/WPS would run as formulas (for checking an export)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)
+                                             and cell.data_type != "s"):
+                    found.append(f"{ws.title}!{cell.coordinate}")
+    return found

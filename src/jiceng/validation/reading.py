@@ -1,0 +1,474 @@
+"""Reading what the user gave: a package folder, a datapackage.json or a zip of one; resource
+files; their encoding; their CSV rows.
+
+Nothing here writes to the input. A zip is unpacked into a temporary folder, entry by entry,
+refusing entries that would land outside it and stopping past a size limit. Encodings are
+detected over the whole file. CSV is split with polars when the file is plainly shaped (every
+record on one line, quotes well formed) and with Python's csv module otherwise, so that every
+record and every cell count is exact either way.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import shutil
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from ..findings import Finding
+
+MAX_CELL_CHARS = 32_767  # a spreadsheet cannot hold more; a longer cell did not come from one
+MAX_DESCRIPTOR_BYTES = 50 * 1024 * 1024
+ZIP_MAX_BYTES = 4 * 1024 ** 3
+ZIP_MAX_ENTRIES = 10_000
+REMOTE_MAX_BYTES = 1024 ** 3
+REMOTE_TIMEOUT = 60
+CHUNK = 16 * 1024 * 1024
+
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+GB_FAMILY = {"gbk", "gb2312", "gb18030", "cp936", "gb_2312", "euc-cn", "euccn", "hz"}
+UTF8_FAMILY = {"utf-8", "utf8", "utf-8-sig", "utf_8", "u8"}
+
+
+class InputError(Exception):
+    """The input cannot be read at all (exit code 2)."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str):
+        super().__init__(message_en)
+        self.code, self.message_zh, self.message_en = code, message_zh, message_en
+
+
+class ResourceError(Exception):
+    """One resource cannot be read; the others are still checked."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str, value: str | None = None, row: int | None = None):
+        super().__init__(message_en)
+        self.code, self.message_zh, self.message_en, self.value, self.row = code, message_zh, message_en, value, row
+
+
+# ---------------------------------------------------------------- the package
+
+
+@dataclass
+class OpenedPackage:
+    descriptor: dict
+    base: Path  # folder the resource paths are relative to
+    findings: list[Finding] = field(default_factory=list)
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def open_package(path: str | Path) -> OpenedPackage:
+    text = str(path)
+    if URL.match(text):
+        raise InputError("INPUT_NOT_A_PACKAGE", f"{text} 是网址;请先下载数据包", f"{text} is a URL; download the package first")
+    p = Path(path)
+    if not p.exists():
+        raise InputError("INPUT_NOT_FOUND", f"路径不存在:{p}", f"no such file or folder: {p}")
+    if p.is_dir():
+        descriptor_path = p / "datapackage.json"
+        if not descriptor_path.is_file():
+            raise InputError("INPUT_NOT_A_PACKAGE", f"文件夹 {p} 中没有 datapackage.json",
+                             f"folder {p} has no datapackage.json")
+        return OpenedPackage(_read_descriptor(descriptor_path), p)
+    if p.suffix.lower() == ".zip" or zipfile.is_zipfile(p):
+        tmp = tempfile.TemporaryDirectory(prefix="jiceng-zip-")
+        try:
+            findings = extract_zip(p, Path(tmp.name))
+            descriptor_path = _find_descriptor(Path(tmp.name))
+            pkg = OpenedPackage(_read_descriptor(descriptor_path), descriptor_path.parent, findings, tmp)
+        except BaseException:
+            tmp.cleanup()
+            raise
+        return pkg
+    if p.suffix.lower() == ".json":
+        return OpenedPackage(_read_descriptor(p), p.parent)
+    raise InputError("INPUT_NOT_A_PACKAGE", f"{p} 不是数据包文件夹、datapackage.json 或 zip",
+                     f"{p} is not a package folder, a datapackage.json or a zip")
+
+
+def _read_descriptor(path: Path) -> dict:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            raise InputError("DESCRIPTOR_UNREADABLE", f"{path.name} 过大({size} 字节)", f"{path.name} is too large ({size} bytes)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError("DESCRIPTOR_UNREADABLE", f"无法读取 {path}:{exc.strerror}", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("DESCRIPTOR_UNREADABLE", f"{path.name} 不是 UTF-8 编码(第 {exc.start} 字节)",
+                         f"{path.name} is not UTF-8 (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("DESCRIPTOR_UNREADABLE", f"{path.name} 不是有效的 JSON:第 {exc.lineno} 行第 {exc.colno} 列",
+                         f"{path.name} is not valid JSON: line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("DESCRIPTOR_UNREADABLE", f"{path.name} 嵌套过深", f"{path.name} is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise InputError("DESCRIPTOR_UNREADABLE", f"{path.name} 应为 JSON 对象", f"{path.name} must be a JSON object")
+    return data
+
+
+def _find_descriptor(root: Path) -> Path:
+    if (root / "datapackage.json").is_file():
+        return root / "datapackage.json"
+    found = [p for p in root.glob("*/datapackage.json") if p.is_file()]
+    if len(found) == 1:
+        return found[0]
+    raise InputError("INPUT_NOT_A_PACKAGE", "zip 中没有(唯一的)datapackage.json",
+                     "the zip holds no (single) datapackage.json at its top level")
+
+
+def unsafe_member(name: str) -> bool:
+    """A zip entry or resource path that could escape the package folder."""
+    if not name or "\x00" in name or name.startswith(("/", "\\")) or WINDOWS_DRIVE.match(name):
+        return True
+    parts = re.split(r"[\\/]", name)
+    return any(part == ".." for part in parts)
+
+
+def extract_zip(archive: Path, dest: Path) -> list[Finding]:
+    """Unpack `archive` into `dest`, safely; findings for the entries refused."""
+    findings: list[Finding] = []
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError("ZIP_UNREADABLE", f"无法打开 zip:{type(exc).__name__}", f"cannot open the zip: {type(exc).__name__}") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > ZIP_MAX_ENTRIES:
+            raise InputError("ZIP_TOO_LARGE", f"zip 含 {len(infos)} 个文件,超过上限 {ZIP_MAX_ENTRIES}",
+                             f"the zip holds {len(infos)} entries, more than the limit of {ZIP_MAX_ENTRIES}")
+        total = 0
+        root = dest.resolve()
+        for info in infos:
+            name = info.filename
+            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
+            target = (dest / name).resolve()
+            if unsafe_member(name) or is_link or (target != root and root not in target.parents):
+                findings.append(Finding("ZIP_ENTRY_UNSAFE", "ERROR", f"zip 中的文件 {name!r} 会写到数据包之外,已跳过",
+                                        f"zip entry {name!r} would be written outside the package; skipped",
+                                        value=name))
+                continue
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(info) as src, open(target, "wb") as out:
+                    while True:
+                        chunk = src.read(1 << 20)
+                        if not chunk:
+                            break
+                        total += len(chunk)
+                        if total > ZIP_MAX_BYTES:
+                            raise InputError("ZIP_TOO_LARGE", f"zip 解压后超过 {ZIP_MAX_BYTES} 字节,已停止",
+                                             f"the zip decompresses past {ZIP_MAX_BYTES} bytes; stopped")
+                        out.write(chunk)
+            except InputError:
+                raise
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+                raise InputError("ZIP_UNREADABLE", f"zip 中的 {name!r} 无法解压:{type(exc).__name__}",
+                                 f"zip entry {name!r} cannot be decompressed: {type(exc).__name__}") from None
+    return findings
+
+
+# ---------------------------------------------------------------- one resource's bytes
+
+
+@dataclass
+class Source:
+    """Where a resource's bytes are: a file on disk or bytes fetched."""
+
+    path: Path | None = None
+    data: bytes | None = None
+    where: str = ""
+
+    def open(self):
+        return open(self.path, "rb") if self.path is not None else io.BytesIO(self.data)
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.data)
+
+
+def locate(pkg: OpenedPackage, resource: dict, allow_remote: bool) -> Source:
+    """The resource's file, or ResourceError saying why it cannot be used."""
+    path = resource.get("path")
+    if isinstance(path, list):
+        raise ResourceError("RESOURCE_PATH_INVALID", "不支持由多个文件组成的资源", "resources split over several files are not supported")
+    if not isinstance(path, str) or not path.strip():
+        raise ResourceError("RESOURCE_PATH_INVALID", "资源缺少 path", "the resource has no path")
+    if URL.match(path):
+        if not allow_remote:
+            raise ResourceError("RESOURCE_REMOTE_REFUSED", "资源路径是网址;如确需下载请加 --allow-remote",
+                                "the resource path is a URL; add --allow-remote to fetch it", value=path)
+        if not path.lower().startswith(("http://", "https://")):
+            raise ResourceError("RESOURCE_PATH_UNSAFE", "只能下载 http/https 网址", "only http and https URLs can be fetched", value=path)
+        return Source(data=_fetch(path), where=path)
+    if unsafe_member(path):
+        raise ResourceError("RESOURCE_PATH_UNSAFE", "资源路径不能是绝对路径或含 ..", "the resource path must be relative, without ..", value=path)
+    base = pkg.base.resolve()
+    target = (pkg.base / path).resolve()
+    if base not in target.parents:
+        raise ResourceError("RESOURCE_PATH_UNSAFE", "资源路径指向数据包文件夹之外", "the resource path leads outside the package folder", value=path)
+    if not target.is_file():
+        raise ResourceError("RESOURCE_FILE_MISSING", f"找不到资源文件 {path}", f"resource file {path} not found", value=path)
+    fmt = str(resource.get("format") or "").lower()
+    if (fmt and fmt != "csv") or target.suffix.lower() != ".csv":
+        raise ResourceError("RESOURCE_FORMAT_UNSUPPORTED", f"{path} 不是 CSV 文件;请另存为 CSV(UTF-8)",
+                            f"{path} is not a CSV file; save it as CSV (UTF-8)", value=path)
+    return Source(path=target, where=path)
+
+
+def _fetch(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT) as resp:  # noqa: S310 - scheme checked above
+            data = resp.read(REMOTE_MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise ResourceError("RESOURCE_REMOTE_FAILED", f"下载失败:{type(exc).__name__}", f"download failed: {type(exc).__name__}", value=url) from None
+    if len(data) > REMOTE_MAX_BYTES:
+        raise ResourceError("RESOURCE_REMOTE_FAILED", f"远程文件超过 {REMOTE_MAX_BYTES} 字节", f"the remote file exceeds {REMOTE_MAX_BYTES} bytes", value=url)
+    return data
+
+
+# ---------------------------------------------------------------- encodings
+
+
+@dataclass
+class Decoded:
+    encoding: str
+    source: Source  # UTF-8 content: the original file, or transcoded bytes
+    has_quote: bool = False
+    lone_cr: bool = False  # a carriage return not followed by a line feed
+    free_byte: str = "\x1f"  # a byte absent from the file, usable as a separator that never splits
+    bom: bool = False
+
+
+def _scan_utf8(src: Source, quote: bytes) -> tuple[int | None, dict]:
+    """Position of the first byte that is not UTF-8 (None if all is), and what the file contains."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    stats = {"quote": False, "cr": 0, "crlf": 0, "absent": set(b"\x1f\x1e\x1d\x1c\x01\x02\x03"), "bom": False}
+    offset = 0
+    prev_cr = False
+    with src.open() as fh:
+        first = True
+        while True:
+            chunk = fh.read(CHUNK)
+            if first:
+                stats["bom"] = chunk.startswith(codecs.BOM_UTF8)
+                first = False
+            if not chunk:
+                try:
+                    dec.decode(b"", final=True)
+                except UnicodeDecodeError as exc:
+                    return offset - len(dec.getstate()[0]) + exc.start, stats
+                return None, stats
+            try:
+                buffered = len(dec.getstate()[0])
+                dec.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset - buffered + exc.start, stats
+            stats["quote"] = stats["quote"] or quote in chunk
+            stats["cr"] += chunk.count(b"\r")
+            stats["crlf"] += chunk.count(b"\r\n") + (1 if prev_cr and chunk[:1] == b"\n" else 0)
+            prev_cr = chunk.endswith(b"\r")
+            for b in list(stats["absent"]):
+                if bytes([b]) in chunk:
+                    stats["absent"].discard(b)
+            offset += len(chunk)
+
+
+def _transcode(src: Source, encoding: str) -> bytes | int:
+    """The content re-encoded as UTF-8, or the byte position where `encoding` fails."""
+    dec = codecs.getincrementaldecoder(encoding)()
+    out = io.BytesIO()
+    offset = 0
+    with src.open() as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                buffered = len(dec.getstate()[0]) if hasattr(dec, "getstate") else 0
+                text = dec.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset - buffered + exc.start
+            out.write(text.encode("utf-8"))
+            if not chunk:
+                return out.getvalue()
+            offset += len(chunk)
+
+
+def _line_of(src: Source, position: int) -> int:
+    with src.open() as fh:
+        return fh.read(position).count(b"\n") + 1
+
+
+def decode(src: Source, declared: str | None = None, quote: str = '"') -> Decoded:
+    """Detect the encoding over the whole file: UTF-8 (with or without BOM), else GBK, else
+    GB18030, else the declared encoding. ResourceError with the byte position if none fits."""
+    qb = quote.encode("utf-8") if quote else b'"'
+    with src.open() as fh:
+        head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = _transcode(src, "utf-16")
+        if isinstance(data, int):
+            raise ResourceError("ENCODING_ERROR", f"UTF-16 文件在第 {data} 字节处无法解码", f"UTF-16 file undecodable at byte {data}")
+        return _decoded_bytes(data, "utf-16", qb)
+    bad, stats = _scan_utf8(src, qb)
+    if bad is None:
+        encoding = "utf-8-sig" if stats["bom"] else "utf-8"
+        absent = sorted(stats["absent"])
+        return Decoded(encoding, src, stats["quote"], stats["cr"] != stats["crlf"],
+                       chr(absent[0]) if absent else "\x1f", stats["bom"])
+    candidates = ["gbk", "gb18030"]
+    if declared and declared.lower() not in UTF8_FAMILY | GB_FAMILY:
+        try:
+            candidates.append(codecs.lookup(declared).name)
+        except LookupError:
+            pass
+    for enc in candidates:
+        data = _transcode(src, enc)
+        if not isinstance(data, int):
+            return _decoded_bytes(data, enc, qb)
+    line = _line_of(src, bad)
+    raise ResourceError("ENCODING_ERROR",
+                        f"文件既不是 UTF-8 也不是 GBK/GB18030:第 {bad} 字节(第 {line} 行)无法解码;请另存为 CSV UTF-8",
+                        f"the file is neither UTF-8 nor GBK/GB18030: byte {bad} (line {line}) cannot be decoded; save it as CSV UTF-8",
+                        value=f"byte {bad}", row=line)
+
+
+def _decoded_bytes(data: bytes, encoding: str, qb: bytes) -> Decoded:
+    cr, crlf = data.count(b"\r"), data.count(b"\r\n")
+    absent = [b for b in b"\x1f\x1e\x1d\x1c\x01\x02\x03" if bytes([b]) not in data]
+    return Decoded(encoding, Source(data=data), qb in data, cr != crlf, chr(absent[0]) if absent else "\x1f")
+
+
+def same_encoding(declared: str, used: str) -> bool:
+    d, u = declared.lower().replace("_", "-"), used.lower().replace("_", "-")
+    if d in UTF8_FAMILY and u in UTF8_FAMILY:
+        return True
+    if d in GB_FAMILY and u in GB_FAMILY:
+        return True
+    try:
+        return codecs.lookup(d).name == codecs.lookup(u).name
+    except LookupError:
+        return False
+
+
+# ---------------------------------------------------------------- CSV
+
+
+@dataclass
+class Parsed:
+    labels: list[str] | None  # the header row's cells, stripped; None when the file has no row at all
+    cells: pl.DataFrame  # data rows; columns "0".."W-1" as text; null where the row has no such cell
+    n_cells: pl.Series  # cells per data row
+    method: str  # "polars" or "python"
+
+
+def parse_csv(dec: Decoded, delimiter: str = ",", quote: str | None = '"') -> Parsed:
+    if dec.source.size == 0 or (dec.bom and dec.source.size <= 3):
+        return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
+    if not dec.lone_cr and len(delimiter.encode()) == 1 and (quote is None or len(quote.encode()) == 1):
+        try:
+            parsed = _parse_polars(dec, delimiter, quote)
+        except pl.exceptions.PolarsError:
+            parsed = None
+        if parsed is not None:
+            return parsed
+    return _parse_python(dec, delimiter, quote)
+
+
+def _polars_source(dec: Decoded):
+    return str(dec.source.path) if dec.source.path is not None else io.BytesIO(dec.source.data)
+
+
+def _parse_polars(dec: Decoded, delimiter: str, quote: str | None) -> Parsed | None:
+    """Records and cell counts from the lines; None when a record may span lines or quotes are
+    not well formed (then Python's csv module decides)."""
+    lines = pl.read_csv(_polars_source(dec), has_header=False, separator=dec.free_byte, quote_char=None,
+                        schema={"l": pl.String}, empty_string_is_null=False, infer_schema=False,
+                        truncate_ragged_lines=True)["l"].fill_null("")
+    lines = lines.str.strip_suffix("\r")
+    d = re.escape(delimiter)
+    if quote is not None and dec.has_quote:
+        q = re.escape(quote)
+        field_rx = rf"(?:[^{q}{d}]*|{q}(?:[^{q}]|{q}{q})*{q})"
+        with_quote = lines.str.contains(q)
+        wellformed = lines.str.contains(rf"^{field_rx}(?:{d}{field_rx})*$")
+        if (with_quote & ~wellformed).any():
+            return None
+        bare = lines.str.replace_all(rf"{q}(?:[^{q}]|{q}{q})*{q}", "")
+    else:
+        bare = lines
+    n_cells = pl.select(pl.when(lines.str.len_bytes() == 0).then(0)
+                        .otherwise(bare.str.count_matches(delimiter, literal=True) + 1)
+                        .cast(pl.Int64).alias("n")).to_series()
+    width = max(int(n_cells.max() or 0), 1)
+    names = [str(i) for i in range(width)]
+    frame = pl.read_csv(_polars_source(dec), has_header=False, separator=delimiter, quote_char=quote,
+                        schema={n: pl.String for n in names}, empty_string_is_null=False, infer_schema=False,
+                        truncate_ragged_lines=True, missing_columns="insert")
+    if frame.height != lines.len():
+        return None
+    frame = frame.with_columns(n_cells.alias("__n")).select(
+        [pl.when(pl.col("__n") > i).then(pl.col(n)).otherwise(None).alias(n) for i, n in enumerate(names)])
+    return _split_header(frame, n_cells, "polars")
+
+
+def _parse_python(dec: Decoded, delimiter: str, quote: str | None) -> Parsed:
+    if dec.source.path is not None:
+        text = dec.source.path.read_bytes().decode("utf-8-sig")
+    else:
+        text = dec.source.data.decode("utf-8")
+    csv.field_size_limit(min(sys.maxsize, 2 ** 31 - 1))
+    kwargs = {"delimiter": delimiter}
+    kwargs.update({"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE})
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), **kwargs)
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise ResourceError("CSV_MALFORMED", f"第 {reader.line_num} 行附近 CSV 格式错误", f"malformed CSV near line {reader.line_num}",
+                            row=reader.line_num) from None
+    del text
+    width = max((len(r) for r in rows), default=1) or 1
+    columns = {str(i): [r[i] if i < len(r) else None for r in rows] for i in range(width)}
+    frame = pl.DataFrame(columns, schema={str(i): pl.String for i in range(width)})
+    n_cells = pl.Series("n", [len(r) for r in rows], pl.Int64)
+    return _split_header(frame, n_cells, "python")
+
+
+def _split_header(frame: pl.DataFrame, n_cells: pl.Series, method: str) -> Parsed:
+    if frame.height == 0:
+        return Parsed(None, frame, n_cells, method)
+    first = frame.row(0)
+    labels = [str(first[i]).strip() for i in range(int(n_cells[0]))]
+    return Parsed(labels, frame.slice(1), n_cells.slice(1), method)
+
+
+def cleanup_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["InputError", "ResourceError", "OpenedPackage", "open_package", "locate", "decode", "parse_csv",
+           "Parsed", "Decoded", "Source", "same_encoding", "PurePosixPath"]

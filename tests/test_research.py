@@ -1,0 +1,465 @@
+"""Loading packages, computing indicators and `jiceng compare`, checked on small hand-made packages."""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jiceng
+from jiceng.cli import app
+from jiceng.indicators import COLUMNS, compute, indicator_gaps, wilson_interval
+from jiceng.load import LoadWarning, PackageError, PackageInvalid, VersionMismatch
+from jiceng.package import write_package
+
+REPO = Path(__file__).resolve().parents[1]
+ROOT = "330102003001"  # a community; the package's own locality
+
+
+def meta(name: str = "test-community", **extra) -> dict:
+    return {
+        "name": name, "title": "测试社区", "locality_id": ROOT, "locality_name": "测试社区",
+        "province_code": "33", "period": "2024", "publisher": {"name": "测试街道办事处"},
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        **extra,
+    }
+
+
+def localities(resident_population=2000) -> list[dict]:
+    return [{"locality_id": ROOT, "name": "测试社区", "name_en": "Test community", "level": "community",
+             "resident_population": resident_population, "households": 900, "reference_date": "2024-12-31"}]
+
+
+def small_tables() -> dict[str, list[dict]]:
+    """Records whose indicators are worked out by hand in the tests below."""
+    return {
+        "localities": localities(),
+        "grids": [
+            {"grid_id": "G1", "locality_id": ROOT, "grid_level": "grid", "grid_kind": "comprehensive",
+             "households": 300, "has_party_branch": True, "has_meeting_venue": True},
+            {"grid_id": "G2", "locality_id": ROOT, "grid_level": "grid", "grid_kind": "comprehensive",
+             "households": 500, "has_party_branch": False, "has_meeting_venue": True},
+            {"grid_id": "M1", "locality_id": ROOT, "parent_grid_id": "G1", "grid_level": "micro_grid",
+             "grid_kind": "comprehensive", "households": 100},
+        ],
+        "grid_staff": [
+            {"staff_id": "S1", "grid_id": "G1", "role": "fulltime_grid_worker", "gender": "female", "age_band": "35-44"},
+            {"staff_id": "S2", "grid_id": "G2", "role": "parttime_grid_worker", "gender": "male", "age_band": "45-59"},
+            {"staff_id": "S3", "grid_id": "G1", "role": "building_leader", "party_member": True},
+            {"staff_id": "S4", "grid_id": "G2", "role": "building_leader", "party_member": False},
+            {"staff_id": "S5", "grid_id": "G1", "role": "grid_leader"},
+        ],
+        "meetings": [
+            {"meeting_id": "MT1", "locality_id": ROOT, "meeting_date": "2024-03-20", "form": "grid_council_day", "mode": "offline"},
+            {"meeting_id": "MT2", "locality_id": ROOT, "meeting_date": "2024-04-20", "form": "cloud_council", "mode": "online"},
+            {"meeting_id": "MT3", "locality_id": ROOT, "meeting_date": "2024-05-20", "form": "council_hall", "mode": "hybrid"},
+        ],
+        "meeting_participation": [
+            {"meeting_id": "MT1", "participant_category": "resident", "participants": 10, "women": 6},
+            {"meeting_id": "MT2", "participant_category": "resident", "participants": 20, "women": 8},
+            {"meeting_id": "MT3", "participant_category": "party_member", "participants": 10, "women": 2},
+        ],
+        "cases": [
+            {"case_id": "C1", "locality_id": ROOT, "reported_date": "2024-01-01", "category": "environment",
+             "source": "patrol", "status": "resolved", "closed_date": "2024-01-03", "resident_rating": 5},
+            {"case_id": "C2", "locality_id": ROOT, "reported_date": "2024-01-10", "category": "dispute",
+             "source": "resident", "status": "closed_unresolved", "closed_date": "2024-01-20", "resident_rating": 2},
+            {"case_id": "C3", "locality_id": ROOT, "reported_date": "2024-02-01", "category": "parking_traffic",
+             "source": "hotline", "status": "in_progress"},
+            {"case_id": "C4", "locality_id": ROOT, "reported_date": "2024-02-01", "category": "environment",
+             "source": "patrol", "status": "resolved", "closed_date": "2024-02-05"},
+        ],
+        "volunteers": [
+            {"volunteer_id": f"V{i}", "locality_id": ROOT, "gender": g}
+            for i, g in enumerate(["female", "female", "female", "male", "male"], 1)
+        ],
+        "service_records": [
+            {"record_id": "R1", "volunteer_id": "V1", "service_date": "2024-03-01", "category": "elderly_care", "hours": 2},
+            {"record_id": "R2", "volunteer_id": "V2", "service_date": "2024-03-02", "category": "safety_patrol", "hours": 3},
+            {"record_id": "R3", "volunteer_id": "V1", "service_date": "2024-03-09", "category": "waste_sorting", "hours": 5.5},
+        ],
+        "surveys": [
+            {"survey_id": "SV1", "locality_id": ROOT, "title": "入户调查", "mode": "face_to_face", "conductor": "locality",
+             "sample_frame": "常住户", "sample_size": 6, "responses": 5, "start_date": "2024-10-01",
+             "end_date": "2024-10-10", "satisfied_responses": "very_satisfied,satisfied"},
+            # a survey that counts only the top answer as satisfied
+            {"survey_id": "SV2", "locality_id": ROOT, "title": "电话测评", "mode": "phone", "conductor": "third_party",
+             "sample_frame": "常住户", "sample_size": 24, "responses": 20, "start_date": "2024-11-01",
+             "end_date": "2024-11-10", "satisfied_responses": "very_satisfied"},
+        ],
+        "survey_answers": [
+            {"survey_id": "SV1", "respondent_id": f"P{i}", "question_code": "SAT_OVERALL", "response": r}
+            for i, r in enumerate(["very_satisfied", "satisfied", "neutral", "dont_know", "dissatisfied"], 1)
+        ],
+        "survey_counts": [
+            {"survey_id": "SV2", "question_code": "SAT_OVERALL", "response": r, "count": n}
+            for r, n in [("very_satisfied", 10), ("satisfied", 5), ("dont_know", 3), ("neutral", 2)]
+        ],
+        "indicators": [
+            # published 80 % closed; the records give 3 of 4 = 75 %
+            {"locality_id": ROOT, "period": "2024", "indicator_code": "cases_closed_share", "method": "reported",
+             "value": 80, "value_qualifier": "exact", "numerator": 4, "denominator": 5, "unit": "percent",
+             "source": "测试社区2024年工作总结"},
+            {"locality_id": ROOT, "period": "2024", "indicator_code": "meetings", "method": "reported",
+             "value": 3, "value_qualifier": "exact", "unit": "count", "source": "测试社区2024年工作总结"},
+            {"locality_id": ROOT, "period": "2024", "indicator_code": "satisfaction_rate", "method": "reported",
+             "value": 90, "value_qualifier": "exact", "denominator": 100, "unit": "percent", "source": "第三方测评"},
+        ],
+    }
+
+
+def make(folder: Path, tables: dict | None = None, **metadata) -> Path:
+    return write_package(folder, meta(**metadata), small_tables() if tables is None else tables)
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    return make(tmp_path / "small")
+
+
+def value(df: pd.DataFrame, code: str, origin: str = "records") -> pd.Series:
+    rows = df[(df["indicator_code"] == code) & (df["origin"] == origin)]
+    assert len(rows) == 1, f"{code}/{origin}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+# ----------------------------------------------------------------------------- load
+
+def test_load_types_follow_the_schemas(small, standard):
+    pkg = jiceng.load(small, validate=False)
+    assert pkg.name == "test-community" and pkg.locality_id == ROOT and pkg.period == "2024"
+    assert pkg.province_code == "33" and pkg.province == "浙江省" and pkg.province_en == "Zhejiang"
+    assert pkg.schema_version == standard.version and pkg.licence == "CC-BY-4.0"
+    expected = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
+    for table, df in pkg.tables.items():
+        assert list(df.columns) == standard.field_names(table)
+        for f in standard.fields(table):
+            dtype = df[f["name"]].dtype
+            if f.get("codelist"):
+                assert isinstance(dtype, pd.CategoricalDtype), (table, f["name"])
+                assert set(standard.codelists[f["codelist"]].codes) <= set(dtype.categories), (table, f["name"])
+            elif f["type"] == "date":
+                assert pd.api.types.is_datetime64_any_dtype(dtype), (table, f["name"])
+            else:
+                assert str(dtype) == expected[f["type"]], (table, f["name"], dtype)
+    cases = pkg["cases"]
+    assert cases["resident_rating"].isna().tolist() == [False, False, True, True]
+    assert cases["resident_rating"][0] == 5
+    assert cases.loc[0, "closed_date"] == pd.Timestamp("2024-01-03")
+    assert pkg["grid_staff"]["party_member"].tolist()[2:4] == [True, False]
+    assert pd.isna(pkg["grid_staff"]["party_member"][0])
+
+
+def test_ordered_codelists_are_ordered_categoricals(small, standard):
+    pkg = jiceng.load(small, validate=False)
+    age = pkg["grid_staff"]["age_band"]
+    assert age.cat.ordered and age[0] < age[1]  # 35-44 before 45-59
+    assert not pkg["cases"]["status"].cat.ordered  # case_status is not an ordered codelist
+    response = pkg["survey_answers"]["response"]
+    assert response.cat.ordered
+    cats = list(response.cat.categories)
+    # within a scale the order column ranks the options; don't know / refused come last
+    assert cats.index("very_dissatisfied") < cats.index("dissatisfied") < cats.index("neutral") \
+        < cats.index("satisfied") < cats.index("very_satisfied")
+    assert cats.index("not_at_all") < cats.index("a_lot")
+    assert cats[-2:] == ["dont_know", "refused"]
+    assert (response == "very_satisfied").sum() == 1
+    valid = response[response.isin(standard.codelists["response_option"].flagged("valid"))]
+    assert valid.max() == "very_satisfied" and valid.min() == "dissatisfied"
+
+
+def test_labels_in_chinese_and_english(small, standard):
+    pkg = jiceng.load(small, validate=False)
+    zh = pkg.labels("cases", "zh")
+    en = pkg.labels("cases", lang="en")
+    assert zh["status"].tolist() == ["已解决", "已办结未解决", "办理中", "已解决"]
+    assert en["status"].tolist() == ["Resolved", "Closed, unresolved", "In progress", "Resolved"]
+    assert pkg["cases"]["status"][0] == "resolved"  # the package itself keeps its codes
+    headers = pkg.labels("cases", "zh", headers=True)
+    status_field = next(f for f in standard.fields("cases") if f["name"] == "status")
+    assert status_field["zh"]["title"] in headers.columns and "status" not in headers.columns
+    ages = pkg.labels("grid_staff", "zh")["age_band"]
+    assert ages.cat.ordered and ages[0] == "35-44岁"
+    with pytest.raises(ValueError):
+        pkg.labels("cases", "fr")
+
+
+def test_unknown_codes_and_extension_columns_are_kept(tmp_path):
+    tables = small_tables()
+    tables["grids"][0]["grid_kind"] = "flood_watch"  # grid_kind is open: a locality's own code
+    folder = make(tmp_path / "ext", tables)
+    # an extension field the core standard does not have
+    grids_csv = folder / "data" / "grids.csv"
+    rows = list(csv.reader(grids_csv.open(encoding="utf-8")))
+    rows[0].append("x_building_count")
+    for i, row in enumerate(rows[1:], 1):
+        row.append(str(i * 7) if i != 2 else "")
+    with grids_csv.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    pkg = jiceng.load(folder, validate=False)
+    grids = pkg["grids"]
+    assert grids["grid_kind"][0] == "flood_watch"
+    assert "flood_watch" in grids["grid_kind"].cat.categories
+    assert grids["x_building_count"].dtype == "string"
+    assert grids["x_building_count"].tolist()[0] == "7" and pd.isna(grids["x_building_count"][1])
+    assert pkg.labels("grids", "zh")["grid_kind"][0] == "flood_watch"  # no label: the code shows
+
+
+def test_a_value_that_does_not_fit_its_type_is_kept_with_a_warning(tmp_path):
+    folder = make(tmp_path / "bad")
+    path = folder / "data" / "grids.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",300,", ",三百,"), encoding="utf-8")
+    with pytest.warns(LoadWarning, match=r"grids\.households.*row 2"):
+        pkg = jiceng.load(folder, validate=False)
+    assert pkg["grids"]["households"].tolist()[0] == "三百"
+
+
+def test_load_errors_are_bilingual(tmp_path):
+    with pytest.raises(PackageError, match="找不到 datapackage.json|no datapackage.json"):
+        jiceng.load(tmp_path, validate=False)
+    folder = make(tmp_path / "p")
+    (folder / "data" / "cases.csv").unlink()
+    with pytest.raises(PackageError, match="lacks file data/cases.csv"):
+        jiceng.load(folder, validate=False)
+
+
+def test_load_many_concatenates_with_grouping_columns(tmp_path):
+    make(tmp_path / "a", name="pkg-a")
+    tables = small_tables()
+    gs = "620000000000"
+    tables["localities"] = [{**localities()[0], "locality_id": gs, "name": "甘肃测试", "level": "province"}]
+    for t in ("grids", "meetings", "cases", "volunteers", "surveys"):
+        for row in tables[t]:
+            row["locality_id"] = gs
+    tables["indicators"] = []
+    tables["grids"][0]["grid_kind"] = "flood_watch"
+    write_package(tmp_path / "b", meta("pkg-b", locality_id=gs, locality_name="甘肃测试", province_code="62",
+                                       schema_version="1.9.0"), tables)
+    many = jiceng.load_many(tmp_path, validate=False)
+    assert [p.name for p in many] == ["pkg-a", "pkg-b"]
+    assert many.metadata["schema_version"].tolist() == ["1.0.0", "1.9.0"]
+    grids = many["grids"]
+    assert len(grids) == 6 and list(grids.columns[:1]) == ["package"]
+    assert grids.groupby("province")["households"].sum().to_dict() == {"浙江省": 900, "甘肃省": 900}
+    assert isinstance(grids["grid_kind"].dtype, pd.CategoricalDtype) and "flood_watch" in grids["grid_kind"].cat.categories
+    assert grids["households"].dtype == "Int64"
+    staff = many["grid_staff"]  # a table without locality_id gets the package's
+    assert set(staff["locality_id"]) == {ROOT, gs} and set(staff["province_code"]) == {"33", "62"}
+    assert many["grid_staff"]["age_band"].cat.ordered
+    assert many.labels("grid_staff", "en")["province"].tolist()[0] == "Zhejiang"
+    # a list of package folders works too
+    assert len(jiceng.load_many([tmp_path / "b", tmp_path / "a"], validate=False)) == 2
+
+
+def test_load_many_refuses_different_major_versions(tmp_path):
+    make(tmp_path / "a", name="pkg-a")
+    make(tmp_path / "b", name="pkg-b", schema_version="2.0.0")
+    with pytest.raises(VersionMismatch, match="different major versions") as info:
+        jiceng.load_many(tmp_path, validate=False)
+    assert "主版本不同" in str(info.value) and "2.0.0" in str(info.value)
+    with pytest.raises(VersionMismatch):
+        jiceng.load(tmp_path / "b", validate=False)
+
+
+def test_invalid_package_is_refused_with_its_report(tmp_path):
+    pytest.importorskip("jiceng.validation")
+    tables = small_tables()
+    tables["cases"][0]["status"] = "finished"  # not a code of the closed list case_status
+    folder = make(tmp_path / "bad", tables)
+    with pytest.raises(PackageInvalid) as info:
+        jiceng.load(folder)
+    report = info.value.report
+    assert not report.valid and report.errors
+    assert any(f.resource == "cases" for f in report.errors)
+    assert "拒绝载入" in str(info.value) and "was not loaded" in str(info.value)
+    pkg = jiceng.load(folder, validate=False)  # asked not to validate: loads, and keeps the bad code
+    assert pkg["cases"]["status"][0] == "finished"
+
+
+def test_valid_package_loads_with_validation(small):
+    pytest.importorskip("jiceng.validation")
+    pkg = jiceng.load(small)
+    assert pkg.report is not None and pkg.report.valid
+
+
+# ----------------------------------------------------------------------------- indicators
+
+def test_indicators_hand_computed(small):
+    df = jiceng.indicators(jiceng.load(small, validate=False))
+    hand = {
+        "grids": 2, "micro_grids": 1, "grid_workers": 2, "building_leaders": 2,
+        "building_leaders_party_share": 50.0,
+        "households_per_grid": 400.0,            # (300 + 500) / 2
+        "households_per_grid_worker": 400.0,     # 800 / 2 grid workers (grid leader not counted)
+        "grids_with_party_branch_share": 50.0, "grids_with_venue_share": 100.0,
+        "meetings": 3, "meetings_per_1000_residents": 1.5,  # 3 / 2000 × 1000
+        "online_meetings_share": 200 / 3,        # online + hybrid
+        "meeting_participants": 40, "women_share_participants": 40.0,  # 16 / 40
+        "cases_collected": 4, "cases_solved": 2,
+        "cases_closed_share": 75.0,              # resolved ×2 + closed_unresolved
+        "cases_solved_share": 50.0,
+        "median_days_to_close": 4.0,             # 2, 10, 4 days
+        "case_rating_mean": 3.5,
+        "registered_volunteers": 5, "women_share_volunteers": 60.0,
+        "volunteers_per_100_residents": 0.25, "service_hours": 10.5, "service_hours_per_volunteer": 2.1,
+        # SV1: 2 satisfied of 4 valid answers; SV2 counts only very_satisfied: 10 of 17 valid
+        "satisfaction_rate": 12 / 21 * 100, "survey_valid_answers": 21,
+        "response_rate": 25 / 30 * 100,
+    }
+    for code, expected in hand.items():
+        assert value(df, code)["value"] == pytest.approx(expected), code
+    sat = value(df, "satisfaction_rate")
+    assert (sat["numerator"], sat["denominator"], sat["n_valid"]) == (12, 21, 21)
+    # tables the package does not carry give no computed row
+    assert not (df["indicator_code"] == "agenda_mean_stars").any()
+    assert not (df["indicator_code"] == "points_earned").any()
+    # reported-only indicators are never computed
+    assert not ((df["indicator_code"] == "cadres_deployed") & (df["origin"] == "records")).any()
+    assert set(df.loc[df["origin"] == "records", "period"]) == {"2024"}
+    assert set(df.columns) >= {"package", "locality_id", "locality_name", "province_code", "province", "period",
+                               "indicator_code", "indicator_zh", "indicator_en", "method", "value", "value_qualifier",
+                               "numerator", "denominator", "unit", "n_valid", "ci_low", "ci_high", "source"}
+    assert value(df, "grids")["locality_name"] == "测试社区" and value(df, "grids")["province"] == "浙江省"
+    assert value(df, "households_per_grid")["indicator_zh"] == "网格平均户数"
+
+
+def test_every_catalogue_computation_runs(small, standard):
+    pkg = jiceng.load(small, validate=False)
+    for ind in standard.catalogue:
+        if ind["computation"]:
+            result = compute(pkg, ind)  # no crash; a number or NaN
+            assert isinstance(result["value"], float), ind["code"]
+
+
+def test_empty_cases_are_undefined_not_zero(tmp_path):
+    tables = small_tables()
+    tables["cases"] = []
+    df = jiceng.indicators(jiceng.load(make(tmp_path / "empty", tables), validate=False))
+    assert value(df, "cases_collected")["value"] == 0  # a count of nothing is zero
+    for code in ("cases_closed_share", "cases_solved_share", "median_days_to_close", "case_rating_mean"):
+        row = value(df, code)
+        assert math.isnan(row["value"]), code
+    assert value(df, "cases_closed_share")["denominator"] == 0
+
+
+def test_zero_denominators_and_a_bare_package_do_not_crash(tmp_path):
+    tables = small_tables()
+    tables["localities"] = localities(resident_population=None)
+    tables["meeting_participation"] = [{"meeting_id": "MT1", "participant_category": "resident", "participants": 0}]
+    tables["volunteers"] = []
+    tables["service_records"] = []
+    df = jiceng.indicators(jiceng.load(make(tmp_path / "zeros", tables), validate=False))
+    for code in ("meetings_per_1000_residents", "women_share_participants", "service_hours_per_volunteer",
+                 "volunteers_per_100_residents", "service_hours"):
+        assert math.isnan(value(df, code)["value"]), code
+    bare = jiceng.indicators(jiceng.load(make(tmp_path / "bare", {"localities": localities()}), validate=False))
+    assert bare.empty and list(bare.columns) == COLUMNS  # nothing to compute from, no reported figures
+
+
+def test_wilson_interval_matches_published_values():
+    # Newcombe (1998), Statistics in Medicine 17:857, Table I: 81/263 → 0.2553–0.3662, 15/148 → 0.0624–0.1605
+    assert wilson_interval(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert wilson_interval(15, 148) == pytest.approx((0.0624, 0.1605), abs=5e-5)
+    low, high = wilson_interval(0, 20)  # 0 / 20 → 0 to 0.1611
+    assert low == 0 and high == pytest.approx(0.1611, abs=5e-5)
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+
+
+def test_satisfaction_interval_is_wilson_on_valid_answers(small):
+    df = jiceng.indicators(jiceng.load(small, validate=False))
+    sat = value(df, "satisfaction_rate")
+    # by hand: p = 12/21, n = 21, z = 1.96: centre 0.5604, half-width 0.1949
+    assert sat["ci_low"] == pytest.approx(36.55, abs=0.01)
+    assert sat["ci_high"] == pytest.approx(75.53, abs=0.01)
+    # a reported rate with its sample size gets an interval too: 90 % of 100 → 82.6–94.5 %
+    rep = value(df, "satisfaction_rate", origin="package")
+    assert rep["n_valid"] == 100
+    assert (rep["ci_low"], rep["ci_high"]) == pytest.approx((82.56, 94.48), abs=0.01)
+    assert math.isnan(value(df, "meetings")["ci_low"])
+
+
+def test_reported_and_computed_disagreement_is_visible(small):
+    df = jiceng.indicators(jiceng.load(small, validate=False))
+    closed = df[df["indicator_code"] == "cases_closed_share"]
+    assert sorted(closed["method"]) == ["computed", "reported"]
+    gaps = indicator_gaps(df).set_index("indicator_code")
+    assert gaps.loc["cases_closed_share", "reported"] == 80
+    assert gaps.loc["cases_closed_share", "computed"] == 75
+    assert gaps.loc["cases_closed_share", "difference"] == -5
+    assert gaps.loc["cases_closed_share", "relative_difference"] == pytest.approx(-0.0625)
+    consistent = gaps.loc["cases_closed_share", "consistent"]
+    assert consistent is not None and not consistent
+    assert bool(gaps.loc["meetings", "consistent"]) is True
+    assert gaps.loc["satisfaction_rate", "difference"] == pytest.approx(12 / 21 * 100 - 90)
+
+
+def test_indicators_of_a_set_and_english_names(tmp_path):
+    make(tmp_path / "a", name="pkg-a")
+    tables = small_tables()
+    tables["cases"] = tables["cases"][:2]  # both closed
+    make(tmp_path / "b", tables, name="pkg-b", period="2023")
+    df = jiceng.indicators(jiceng.load_many(tmp_path, validate=False), lang="en")
+    closed = df[(df["indicator_code"] == "cases_closed_share") & (df["origin"] == "records")].set_index("package")
+    assert closed.loc["pkg-a", "value"] == 75 and closed.loc["pkg-b", "value"] == 100
+    assert closed.loc["pkg-b", "period"] == "2023"
+    assert set(df["province"]) == {"Zhejiang"} and set(df["locality_name"]) == {"Test community"}
+
+
+# ----------------------------------------------------------------------------- seed cases
+
+SEED = REPO / "datapackages" / "seed-cases"
+
+
+def test_seed_cases_zhangxian_women_on_village_committees():
+    if not SEED.is_dir():
+        pytest.skip("datapackages/seed-cases not generated yet")
+    df = jiceng.indicators(jiceng.load(SEED, validate=False))
+    rows = df[(df["indicator_code"] == "village_committee_women_share") & df["locality_name"].fillna("").str.contains("漳县")]
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row["numerator"], row["denominator"]) == (237, 573)
+    assert round(row["numerator"] / row["denominator"] * 100, 1) == 41.4
+    assert row["province"] == "甘肃省"
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_compare_writes_csv_and_markdown(tmp_path):
+    make(tmp_path / "pkgs" / "a", name="pkg-a")
+    make(tmp_path / "pkgs" / "b", name="pkg-b")
+    runner = CliRunner()
+    out = tmp_path / "cmp.csv"
+    result = runner.invoke(app, ["compare", str(tmp_path / "pkgs"), "--no-validate", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"locality_id": str, "province_code": str, "period": str})
+    expected = jiceng.indicators(jiceng.load_many(tmp_path / "pkgs", validate=False))
+    assert len(table) == len(expected) and list(table.columns) == list(expected.columns)
+    closed = table[(table["indicator_code"] == "cases_closed_share") & (table["method"] == "computed")]
+    assert closed["value"].tolist() == [75.0, 75.0]
+    result = runner.invoke(app, ["compare", str(tmp_path / "pkgs" / "a"), "--no-validate", "--format", "markdown", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| package | locality_id |") and lines[1].startswith("|---|")
+    assert any("| cases_closed_share |" in l and "| 75 |" in l and "| Zhejiang |" in l for l in lines)
+
+
+def test_compare_reports_bad_input_without_traceback(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", str(tmp_path / "nowhere"), "--no-validate"])
+    assert result.exit_code == 2
+    assert "找不到" in result.output and "does not exist" in result.output and "Traceback" not in result.output
+    make(tmp_path / "v2", name="v2", schema_version="2.0.0")
+    result = runner.invoke(app, ["compare", str(tmp_path / "v2"), "--no-validate"])
+    assert result.exit_code == 2 and "major version" in result.output
+
+
+def test_compare_refuses_an_invalid_package(tmp_path):
+    pytest.importorskip("jiceng.validation")
+    tables = small_tables()
+    tables["cases"][0]["status"] = "finished"
+    make(tmp_path / "bad", tables)
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "bad")])
+    assert result.exit_code == 1 and "拒绝载入" in result.output
