@@ -16,6 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_cross_region_comparison.ipynb"
 GUARD_TAG = "jiceng-glyph-guard"
+TITLE = "跨地区比较 / Cross-region comparison"
 
 # First cell of every checked run: matplotlib's missing-glyph warning becomes an error.
 GLYPH_GUARD = 'import warnings\nwarnings.filterwarnings("error", message=r".*Glyph.*missing.*")'
@@ -59,7 +60,7 @@ def to_html(nb) -> str:
     config.TagRemovePreprocessor.remove_cell_tags = {GUARD_TAG}
     config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=config)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": TITLE}})
     return body
 
 

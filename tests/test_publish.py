@@ -165,10 +165,10 @@ def test_template_instructions_and_metadata(tmp_path, standard):
     for key in ("locality_id", "locality_name", "province_code", "period", "publisher.name", "licenses", "title", "name"):
         assert key in keys
     assert ws.cell(keys.index("schema_version") + 2, 3).value == standard.version
-    province = _validations(ws)
-    assert any(dv.type == "list" for dv in ws.data_validations.dataValidation)
+    province_cell = f"C{keys.index('province_code') + 2}"
+    dv = next(dv for dv in ws.data_validations.dataValidation if province_cell in dv.sqref)
+    assert dv.type == "list" and "浙江省" in _list_values(wb, dv.formula1)
     assert formula_cells(tmp_path / "template.xlsx") == []
-    del province
 
 
 def test_template_english_and_table_choice(tmp_path, standard):
@@ -295,7 +295,7 @@ def test_import_filled_template(tmp_path, standard):
         ],
         "cases": [
             {"case_id": "C001", "locality_id": LOC, "grid_id": "G01", "reported_date": "2023/5/9",
-             "category": "环境卫生", "source": "巡查发现", "status": "已解决", "closed_date": "明天"},
+             "category": "环境卫生", "source": "网格巡查", "status": "已解决", "closed_date": "明天"},
         ],
     })
     result = import_path(path, tmp_path / "pkg", validate=False)
@@ -329,6 +329,33 @@ def test_formula_cells_use_their_value_or_are_kept(tmp_path, standard):
     # openpyxl saves no computed value: the formula is kept as its text and reported
     assert _csv_rows(tmp_path / "pkg" / "data" / "grids.csv")[0]["households"] == "=10*3"
     assert any(f.code == "publish.value_kept" and f.field == "households" for f in result.findings)
+
+
+def _save_computed_value(path: Path, formula: str, value: str) -> None:
+    """Store a computed value beside a formula, as Excel/WPS do when they save a file."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(f"<f>{formula}</f><v />".encode(), f"<f>{formula}</f><v>{value}</v>".encode())
+            zout.writestr(item, data)
+    tmp.replace(path)
+
+
+def test_formula_with_saved_value_uses_the_value(tmp_path, standard):
+    path = _fill(_template(tmp_path), standard, {
+        "localities": [LOCALITY_ROW],
+        "grids": [{"grid_id": "G01", "locality_id": LOC, "grid_level": "grid", "grid_kind": "comprehensive",
+                   "households": "=10*3"}],
+    })
+    _save_computed_value(path, "10*3", "30")
+    result = import_path(path, tmp_path / "pkg", validate=False)
+    assert _csv_rows(tmp_path / "pkg" / "data" / "grids.csv")[0]["households"] == "30"
+    change = next(c for c in result.changes if c.field == "households")
+    assert (change.before, change.after, change.kinds) == ("=10*3", "30", ("formula",))
 
 
 def test_metadata_from_options_and_derived(tmp_path, standard):
@@ -456,6 +483,28 @@ def test_unknown_column_reported(tmp_path, standard):
     assert "联系人电话" not in (tmp_path / "pkg" / "data" / "localities.csv").read_text(encoding="utf-8")
 
 
+def test_missing_required_column_warned(tmp_path, standard):
+    path = _fill(_template(tmp_path), standard, {"localities": [LOCALITY_ROW]})
+    wb = openpyxl.load_workbook(path)
+    ws = _sheet(wb, standard, "localities")
+    ws.delete_cols(standard.field_names("localities").index("level") + 1)
+    wb.save(path)
+    result = import_path(path, tmp_path / "pkg", validate=False)
+    f = next(f for f in result.findings if f.code == "publish.missing_column")
+    assert f.field == "level" and "层级" in f.message_zh
+    assert _csv_rows(tmp_path / "pkg" / "data" / "localities.csv")[0]["level"] == ""
+
+
+def test_reports_mask_personal_numbers(tmp_path, standard):
+    mobile = "13912345678"
+    path = _fill(_template(tmp_path), standard, {"localities": [{**LOCALITY_ROW, "reference_date": mobile}]})
+    result = import_path(path, tmp_path / "pkg", validate=False)
+    kept = next(f for f in result.findings if f.code == "publish.value_kept")
+    assert kept.field == "reference_date" and mobile not in kept.message_zh + kept.message_en + kept.value
+    # the package itself keeps the value as typed, for the validator to flag
+    assert _csv_rows(tmp_path / "pkg" / "data" / "localities.csv")[0]["reference_date"] == mobile
+
+
 def test_duplicate_column_refused(tmp_path, standard):
     path = _fill(_template(tmp_path), standard, {"localities": [LOCALITY_ROW]})
     wb = openpyxl.load_workbook(path)
@@ -493,6 +542,10 @@ def test_gbk_csv_folder(tmp_path, standard):
         "grid_id,locality_id,grid_level,grid_kind,households,has_party_branch,valid_from\n"
         f"G01,{LOC},网格,综合网格,１２０,是,2023年5月9日\n".encode("gb18030"))
     (folder / "元数据.csv").write_text("键,值\ntitle,测试\nperiod,2023\n", encoding="utf-8-sig")
+    # plain UTF-8 without BOM, English column titles, an English file name
+    team_titles = [_field(standard, "volunteer_teams", n)["title"] for n in ("team_id", "locality_id", "name", "focus")]
+    (folder / "Volunteer teams.csv").write_text(
+        ",".join(team_titles) + f"\nT01,{LOC},巡逻队,{standard.codelist('volunteer_focus').rows[0]['en']}\n", encoding="utf-8")
     result = import_path(folder, tmp_path / "pkg", validate=False, overrides={"locality_id": LOC})
     assert not result.refused, result.findings
     loc = _csv_rows(tmp_path / "pkg" / "data" / "localities.csv")[0]
@@ -500,6 +553,8 @@ def test_gbk_csv_folder(tmp_path, standard):
     grid = _csv_rows(tmp_path / "pkg" / "data" / "grids.csv")[0]
     assert grid["households"] == "120" and grid["has_party_branch"] == "true" and grid["valid_from"] == "2023-05-09"
     assert sum(f.code == "publish.encoding" for f in result.findings) == 2
+    team = _csv_rows(tmp_path / "pkg" / "data" / "volunteer_teams.csv")[0]
+    assert team["name"] == "巡逻队" and team["focus"] == standard.codelist("volunteer_focus").codes[0]
     d = json.loads((tmp_path / "pkg" / "datapackage.json").read_text(encoding="utf-8"))
     assert d["title"] == "测试" and d["period"] == "2023"
     assert {c.source for c in result.changes if c.table == "grids"} == {"grids.csv"}
@@ -606,3 +661,20 @@ def test_cli_template_fill_import(tmp_path, standard):
         <= next(r for r in listed if r["field"] == "valid_from").items()
     result = runner.invoke(app, ["export", str(tmp_path / "pkg"), "-o", str(tmp_path / "again.xlsx")])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_import_validates_and_sets_exit_code(tmp_path, standard):
+    grid = {"locality_id": LOC, "grid_level": "网格", "grid_kind": "综合网格"}
+    good = _fill(_template(tmp_path), standard, {"localities": [LOCALITY_ROW], "grids": [
+        {"grid_id": "G01", **grid}, {"grid_id": "G02", **grid}]})
+    result = runner.invoke(app, ["import", str(good), "-o", str(tmp_path / "good")])
+    assert result.exit_code == 0, result.output
+    assert "✓" in result.output
+    bad = _fill(_template(tmp_path), standard, {"localities": [LOCALITY_ROW], "grids": [
+        {"grid_id": "G01", **grid}, {}, {"grid_id": "G02", **grid, "households": "约300户"}]},
+        save_as=tmp_path / "bad.xlsx")
+    result = runner.invoke(app, ["import", str(bad), "-o", str(tmp_path / "bad")])
+    assert result.exit_code == 1, result.output
+    assert "约300户" in result.output and "households" in result.output
+    # the report counts package rows; the import says which sheet row that was (row 3 of grids.csv = sheet row 5)
+    assert "3→5" in result.output

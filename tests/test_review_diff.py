@@ -339,3 +339,21 @@ def test_cli_git_revisions(tmp_path, monkeypatch):
 
 def standard_version() -> str:
     return json.loads((REPO / "schemas" / "standard.json").read_text(encoding="utf-8"))["version"]
+
+
+def test_cli_unreadable_files_are_reported(new_root):
+    (new_root / "schemas" / "tables" / "cases.json").write_text("{broken", encoding="utf-8")
+    result = runner.invoke(app, ["schema", "diff", str(REPO), str(new_root)])
+    assert result.exit_code == 2 and "cannot read" in result.output and "无法读取" in result.output
+    (new_root / "schemas" / "tables" / "cases.json").write_text(
+        (REPO / "schemas" / "tables" / "cases.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (new_root / "validators" / "bad.yaml").write_text("table: [unclosed\n", encoding="utf-8")
+    result = runner.invoke(app, ["schema", "diff", str(REPO), str(new_root)])
+    assert result.exit_code == 2 and "bad.yaml" in result.output
+
+
+def test_cli_revision_outside_a_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["schema", "diff", "HEAD", str(REPO)])
+    assert result.exit_code == 2 and "not in a git repository" in result.output

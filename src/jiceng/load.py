@@ -247,6 +247,11 @@ class Package:
         return self.descriptor.get("province_code")
 
     @property
+    def province_codes(self) -> list[str]:
+        """Every province the package covers (a package may span several; rows carry their own)."""
+        return list(self.descriptor.get("province_codes") or ([self.province_code] if self.province_code else []))
+
+    @property
     def province(self) -> str | None:
         """Chinese name of the province (codelist province)."""
         return province_label(self.standard, self.province_code, "zh")
@@ -283,8 +288,8 @@ class Package:
         return {
             "package": self.name, "title": self.title, "locality_id": self.locality_id,
             "locality_name": self.locality_name, "province_code": self.province_code,
-            "province": self.province, "period": self.period, "schema_version": self.schema_version,
-            "licence": self.licence, "publisher": self.publisher,
+            "province": self.province, "province_codes": ",".join(self.province_codes), "period": self.period,
+            "schema_version": self.schema_version, "licence": self.licence, "publisher": self.publisher,
         }
 
     def __getitem__(self, table: str) -> pd.DataFrame:
@@ -378,11 +383,12 @@ def _run_validator(folder: Path, standard):
     """The validator's report. Imported here so that loading without validation needs nothing more."""
     try:
         from .validation import validate
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("jiceng.validation",):
-            raise
-        raise PackageError("校验器不可用,无法校验后载入;可用 validate=False 载入",
-                           "the validator is not available; pass validate=False to load without validation") from None
+    except ImportError as exc:
+        if isinstance(exc, ModuleNotFoundError) and exc.name != "jiceng.validation":
+            raise  # a dependency of the validator is missing: show it as it is
+        raise PackageError("校验器不可用,无法校验后载入;可用 validate=False(命令行 --no-validate)载入",
+                           "the validator is not available; pass validate=False (--no-validate) to load "
+                           f"without validation ({exc})") from None
     return validate(folder) if standard is None else validate(folder, standard=standard)
 
 

@@ -130,7 +130,57 @@ def check(std: Standard) -> list[Problem]:
     listed = ((std.profile.get("properties", {}).get("resources", {}).get("items", {}).get("properties", {}).get("name", {})).get("enum"))
     if listed is not None and sorted(listed) != sorted(tables):
         out.append(Problem("profile-tables", "datapackage.profile.json", "资源名称列表与 tables/ 不一致", "resource name list differs from tables/"))
+    _check_deprecations(std, out)
     return out
+
+
+def _version(v) -> tuple[int, ...] | None:
+    return tuple(int(x) for x in str(v).split(".")) if SEMVER.match(str(v or "")) else None
+
+
+def _check_deprecations(std: Standard, out: list[Problem]) -> None:
+    """Deprecation marks: a table's or field's `deprecated: {since, replacement?, description?, zh?}`, and a codelist's
+    optional `deprecated` (version) and `replacement` (code) columns. `since` is a version not above the
+    standard's; a replacement exists and is not deprecated itself."""
+    current = _version(std.info.get("version"))
+    for tname, schema in std.tables.items():
+        dep = schema.get("deprecated")
+        if dep is not None:
+            since = _version(dep.get("since")) if isinstance(dep, dict) else None
+            repl = dep.get("replacement") if isinstance(dep, dict) else None
+            if since is None or (current and since > current) or (
+                    repl is not None and (repl not in std.tables or repl == tname or std.tables[repl].get("deprecated"))):
+                out.append(Problem("bad-deprecation", f"table {tname}", "表的 deprecated 须有不高于标准版本的 since,替代表须存在且未弃用",
+                                   "a table's deprecated needs a since not above the standard's version and a live replacement table"))
+        names = {f.get("name"): f for f in schema.get("fields", [])}
+        for f in schema.get("fields", []):
+            dep = f.get("deprecated")
+            if dep is None:
+                continue
+            where = f"table {tname} field {f.get('name')}"
+            since = _version(dep.get("since")) if isinstance(dep, dict) else None
+            if since is None or (current and since > current):
+                out.append(Problem("bad-deprecation", where, "deprecated.since 须为不高于标准版本的 x.y.z",
+                                   "deprecated.since must be an x.y.z version not above the standard's"))
+                continue
+            repl = dep.get("replacement")
+            if repl is not None and (repl not in names or repl == f.get("name") or names[repl].get("deprecated")):
+                out.append(Problem("bad-deprecation", where, f"替代字段 {repl} 不存在或也已弃用",
+                                   f"replacement field {repl} does not exist or is deprecated too"))
+    for name, cl in std.codelists.items():
+        if name == CATALOGUE_CODELIST or not cl.rows or ("deprecated" not in cl.rows[0] and "replacement" not in cl.rows[0]):
+            continue
+        live = {r["code"] for r in cl.rows if not (r.get("deprecated") or "").strip()}
+        for i, row in enumerate(cl.rows, start=2):
+            where = f"codelist {name} row {i}"
+            dep, repl = (row.get("deprecated") or "").strip(), (row.get("replacement") or "").strip()
+            since = _version(dep) if dep else None
+            if dep and (since is None or (current and since > current)):
+                out.append(Problem("bad-deprecation", where, f"deprecated 列 {dep!r} 须为不高于标准版本的 x.y.z",
+                                   f"deprecated column {dep!r} must be an x.y.z version not above the standard's"))
+            if repl and (not dep or repl not in live):
+                out.append(Problem("bad-deprecation", where, f"替代代码 {repl!r} 须为未弃用的代码,且本代码须有 deprecated 版本",
+                                   f"replacement {repl!r} must be a live code, on a code with a deprecated version"))
 
 
 def _check_term(std: Standard, term: dict, where: str, out: list[Problem]) -> None:

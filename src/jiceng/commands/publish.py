@@ -40,7 +40,7 @@ def template(
     typer.echo(f"✓ 模板已写入 / template written: {path}")
 
 
-def _print_findings(findings, lang_first: bool = True) -> None:
+def _print_findings(findings) -> None:
     marks = {"ERROR": "✗", "WARNING": "!", "INFO": "·"}
     for f in findings:
         typer.echo(f"  {marks.get(f.severity, '-')} {f.severity} {f.message_zh}")
@@ -49,7 +49,7 @@ def _print_findings(findings, lang_first: bool = True) -> None:
 
 def _print_changes(changes) -> None:
     """Every change, grouped: one line per (table, field, before → after) with all its rows."""
-    from ..publish.importer import _ranges
+    from ..publish.importer import row_ranges, shown
     from ..publish.normalise import KINDS
 
     groups: dict[tuple, list] = defaultdict(list)
@@ -58,22 +58,33 @@ def _print_changes(changes) -> None:
     for (table, source, field, before, after, kinds), rows in groups.items():
         words = "、".join(KINDS[k][0] for k in kinds) + " / " + ", ".join(KINDS[k][1] for k in kinds)
         rows = sorted(r for r in rows if r is not None)
-        where = f"{source} 第 {_ranges(rows)} 行 / rows {_ranges(rows, lang='en')}" if rows else "推出 / derived"
+        where = f"{source} 第 {row_ranges(rows)} 行 / rows {row_ranges(rows, lang='en')}" if rows else "推出 / derived"
         count = f" ×{len(rows)}" if len(rows) > 1 else ""
-        typer.echo(f"  {table} [{where}] {field}: “{before}” → “{after}”{count}  ({words})")
+        typer.echo(f"  {table} [{where}] {field}: “{shown(before)}” → “{shown(after)}”{count}  ({words})")
 
 
-def _render_report(report) -> str:
-    for name in ("render", "to_text", "text"):
-        fn = getattr(report, name, None)
-        if callable(fn):
-            return fn()
-    try:
-        from ..validation import render_text
-
-        return render_text(report)
-    except ImportError:
-        return str(report)
+def _print_row_notes(result) -> None:
+    """The report counts rows of the package's CSV files; say where they are in the workbook."""
+    rows_by_table: dict[str, set[int]] = defaultdict(set)
+    for f in result.report.errors:
+        if f.resource in result.row_sources and f.row is not None and f.row >= 2:
+            rows_by_table[f.resource].add(f.row)
+    for table, rows in rows_by_table.items():
+        source, source_rows = result.row_sources[table]
+        offsets = {r - i for i, r in enumerate(source_rows, start=2)}
+        if offsets == {0}:
+            continue
+        if len(offsets) == 1:
+            off = offsets.pop()
+            typer.echo(f"  行号 / rows: {table} 的第 N 行即“{source}”第 N+{off} 行 / "
+                       f"row N of {table} is row N+{off} of '{source}'")
+            continue
+        pairs = []
+        for r in sorted(rows):
+            where = result.source_row(table, r)
+            if where:
+                pairs.append(f"{r}→{where[1]}")
+        typer.echo(f"  行号 / rows: {table} → “{source}”: " + ", ".join(pairs))
 
 
 def import_(
@@ -90,6 +101,7 @@ def import_(
     licence: Optional[str] = typer.Option(None, "--licence", "--license", help="数据许可,如 CC-BY-4.0 / data licence"),
     changes_csv: Optional[Path] = typer.Option(None, "--changes", help="把每一处规范化逐行写入此 CSV / write every normalisation to this CSV"),
     validate: bool = typer.Option(True, "--validate/--no-validate", help="写出后校验数据包 / validate the written package"),
+    lang: str = typer.Option("zh", "--lang", help="校验报告的语言 zh 或 en / language of the validation report"),
 ) -> None:
     """把填好的工作簿或 CSV 文件夹导入为数据包并校验 / Import a filled workbook or CSV folder as a package, then validate it.
 
@@ -97,6 +109,7 @@ def import_(
     """
     from ..publish.importer import import_path, write_changes_csv
 
+    lang = _lang(lang)
     overrides = {
         "name": name, "title": title, "title_en": title_en, "locality_id": locality_id,
         "locality_name": locality_name, "province_code": province_code, "period": period,
@@ -120,11 +133,9 @@ def import_(
         typer.echo(f"导入提示 / import notes: {len(result.findings)}")
         _print_findings(result.findings)
     typer.echo(f"✓ 数据包已写入 / package written: {result.package_dir}")
-    if validate:
-        if result.report is None:
-            typer.echo("! 本安装没有校验器,未校验 / no validator in this installation; not validated")
-        else:
-            typer.echo(_render_report(result.report))
+    if result.report is not None:
+        typer.echo(result.report.to_text(lang).rstrip("\n"))
+        _print_row_notes(result)
     code = result.exit_code
     if code:
         typer.echo("✗ 数据包有错误,请修改工作簿后重新导入 / the package has errors: correct the workbook and import again", err=True)

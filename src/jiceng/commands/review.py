@@ -60,19 +60,25 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
 
     @schema_app.command("impact")
     def schema_impact(
-        schemas: Path = typer.Option(..., "--schemas", help="拟议版本:含 schemas/ 的文件夹或 schemas 文件夹 / the proposed version's folder"),
+        schemas: str = typer.Option(..., "--schemas", help="拟议版本:文件夹或 git 版本 / the proposed version: a folder or a git revision"),
         packages: Optional[List[Path]] = typer.Argument(None, help="数据包(默认 datapackages/ 下全部)/ packages (default: all of datapackages/)"),
-        current_schemas: Optional[Path] = typer.Option(None, "--current", help="当前版本(默认为安装的标准)/ current version (default: the installed standard)"),
+        current_schemas: Optional[str] = typer.Option(None, "--current", help="当前版本:文件夹或 git 版本(默认为安装的标准)/ current version: a folder or git revision (default: the installed standard)"),
         fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式 / output format"),
         output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件(默认标准输出)/ output file (default: stdout)"),
         check: bool = typer.Option(False, "--check", help="有数据包新增失败时以状态码 1 退出 / exit 1 when a package newly fails"),
     ) -> None:
         """用当前和拟议的标准校验数据包,报告新增失败和转为通过 / Validate packages against the current and proposed standard."""
-        from ..review import ReviewError
-        from ..review.impact import find_packages, impact
+        import tempfile
 
+        from ..review import ReviewError
+        from ..review.diff import resolve
+        from ..review.impact import find_packages, impact
+        from ..standard import current
+
+        tmp = tempfile.TemporaryDirectory(prefix="jiceng-impact-")
         try:
-            proposed, current_std = _standard(schemas), _standard(current_schemas)
+            proposed = resolve(schemas, Path(tmp.name))
+            current_std = resolve(current_schemas, Path(tmp.name)) if current_schemas else current()
             if not packages:
                 folder = Path("datapackages")
                 if not folder.is_dir():
@@ -88,6 +94,8 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
             report = impact(packages, proposed, current_std)
         except ReviewError as exc:
             _fail(exc)
+        finally:
+            tmp.cleanup()
         _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == Format.json else report.to_text(), output)
         if check and report.count("newly-fails"):
             raise typer.Exit(1)

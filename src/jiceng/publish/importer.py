@@ -60,6 +60,16 @@ class ImportResult:
     findings: list[Finding] = field(default_factory=list)
     report: object | None = None  # the validator's report
     refused: bool = False
+    # table -> (sheet or file name, its row numbers in package order): row k of the package's
+    # CSV (header = 1) came from source row rows[k - 2]
+    row_sources: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+
+    def source_row(self, table: str, csv_row: int) -> tuple[str, int] | None:
+        """Where row `csv_row` of the package's CSV of `table` was in the workbook or CSV file."""
+        source, rows = self.row_sources.get(table, ("", []))
+        if 2 <= csv_row < len(rows) + 2:
+            return source, rows[csv_row - 2]
+        return None
 
     @property
     def exit_code(self) -> int:
@@ -111,6 +121,13 @@ class Grid:
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
+
+
+def shown(value) -> str:
+    """A value as reports show it: ID numbers, mobile numbers and likely names masked."""
+    from ..validation.privacy import redact_text
+
+    return redact_text(display(value))
 
 
 def _blank(value) -> bool:
@@ -301,11 +318,11 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
         texts = [(c, v.value) for c, v in enumerate(grid.rows[r - 1], start=1) if not _blank(v.value)]
         if texts:
             zh, en = grid.where(r, texts[0][0])
-            shown = "、".join(str(v) for _, v in texts)[:80]
+            above = shown("、".join(str(v) for _, v in texts)[:80])
             findings.append(_finding(
                 "publish.title_rows", "WARNING",
-                f"{zh}:列标题在第 {header} 行,其上方的内容“{shown}”未导入",
-                f"{en}: the column titles are in row {header}; '{shown}' above them was not imported",
+                f"{zh}:列标题在第 {header} 行,其上方的内容“{above}”未导入",
+                f"{en}: the column titles are in row {header}; '{above}' above them was not imported",
                 resource=table, row=r))
 
     columns: dict[int, str] = {}
@@ -346,11 +363,12 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
     last = data_rows[-1] if data_rows else 0
     inner_blank = [r for r in blank_rows if r < last]
     if inner_blank:
-        zh, en = grid.where(inner_blank[0])
+        place_zh = f"工作表“{grid.source}”" if grid.kind == "sheet" else f"文件 {grid.source} "
+        place_en = f"sheet '{grid.source}'" if grid.kind == "sheet" else f"file {grid.source}"
         findings.append(_finding(
             "publish.blank_rows", "WARNING",
-            f"工作表/文件“{grid.source}”中第 {_ranges(inner_blank)} 行是空行,已跳过;请删除空行",
-            f"'{grid.source}': rows {_ranges(inner_blank, lang='en')} are blank and were skipped; delete blank rows",
+            f"{place_zh}第 {row_ranges(inner_blank)} 行是空行,已跳过;请删除空行",
+            f"{place_en}: blank row(s) {row_ranges(inner_blank, lang='en')} skipped; delete blank rows",
             resource=table, row=inner_blank[0]))
 
     for c in sorted(set(range(1, grid.width + 1)) - set(columns)):
@@ -358,18 +376,27 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
         if c not in unknown and not filled:
             continue
         zh, en = grid.where(header, c)
-        title = unknown.get(c, "")
+        title = shown(unknown.get(c, ""))
         findings.append(_finding(
             "publish.unknown_column", "WARNING",
             f"{zh}:列“{title}”不是“{table_title(names.std, table, 'zh')}”表的字段,该列的 {len(filled)} 个值未导入"
-            + (f"(第 {_ranges(filled)} 行)" if filled else ""),
-            f"{en}: column '{title}' is not a field of table {table}; its {len(filled)} values were not imported"
-            + (f" (rows {_ranges(filled, lang='en')})" if filled else ""),
+            + (f"(第 {row_ranges(filled)} 行)" if filled else ""),
+            f"{en}: column '{title}' is not a field of table {table}; its {len(filled)} value(s) were not imported"
+            + (f" (rows {row_ranges(filled, lang='en')})" if filled else ""),
             resource=table, value=title or None))
+    if data_rows:
+        for f in names.std.fields(table):
+            if f.get("constraints", {}).get("required") and f["name"] not in columns.values():
+                zh, en = grid.where(header)
+                findings.append(_finding(
+                    "publish.missing_column", "WARNING",
+                    f"{zh}:缺少必填列“{field_title(f, 'zh')}”({f['name']})",
+                    f"{en}: the required column {f['name']} ({field_title(f, 'en')}) is missing",
+                    resource=table, field=f["name"]))
     return TableData(table, grid, columns, data_rows)
 
 
-def _ranges(rows: list[int], lang: str = "zh") -> str:
+def row_ranges(rows: list[int], lang: str = "zh") -> str:
     """[3,4,5,9] -> '3-5、9' (zh) or '3-5, 9' (en)."""
     parts, start, prev = [], None, None
     for r in rows:
@@ -423,8 +450,8 @@ def _read_metadata(grid: Grid, std: Standard, changes: list[Change], findings: l
         if not key:
             zh, en = grid.where(r, cols["value"])
             findings.append(_finding(
-                "publish.metadata_key", "WARNING", f"{zh}:值“{raw_cell.value}”没有对应的键,未导入",
-                f"{en}: value '{raw_cell.value}' has no key; not imported", resource=META_TABLE, row=r))
+                "publish.metadata_key", "WARNING", f"{zh}:值“{shown(raw_cell.value)}”没有对应的键,未导入",
+                f"{en}: value '{shown(raw_cell.value)}' has no key; not imported", resource=META_TABLE, row=r))
             continue
         encoding = grid.value(r, cols["encoding"]) if "encoding" in cols else None
         value = _meta_value(std, keys.get(key), key, raw_cell, encoding, grid, r, cols["value"], changes, findings)
@@ -487,9 +514,10 @@ def _record(out: Outcome, table: str, grid: Grid, row: int, col: int, field_name
         changes.append(Change(table, grid.source, row, field_name, before, out.value, kinds))
     if out.problem:
         zh, en = grid.where(row, col)
+        zh_problem, en_problem = (p.replace(out.value, shown(out.value)) if out.value else p for p in out.problem)
         findings.append(_finding(
-            "publish.value_kept", "WARNING", f"{zh}({field_name}):{out.problem[0]}", f"{en} ({field_name}): {out.problem[1]}",
-            resource=table, row=row, field=field_name, value=before))
+            "publish.value_kept", "WARNING", f"{zh}({field_name}):{zh_problem}", f"{en} ({field_name}): {en_problem}",
+            resource=table, row=row, field=field_name, value=shown(before)))
 
 
 def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: list[Finding]) -> list[dict]:
@@ -526,8 +554,9 @@ def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: 
 
 # -- the whole import -----------------------------------------------------------------------
 
-def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, list[Change], list[Finding]]:
-    """Tables (table -> rows of text), metadata, changes and findings; raises ImportRefused."""
+def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, list[Change], list[Finding], dict]:
+    """Tables (table -> rows of text), metadata, changes, findings and where each table's rows
+    came from (table -> (source, row numbers)); raises ImportRefused."""
     findings: list[Finding] = []
     if src.is_dir():
         grids, notes = read_csv_folder(src)
@@ -550,6 +579,8 @@ def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, 
         kind, table = names.sheet(grid.source)
         empty = all(_blank(c.value) for row in grid.rows for c in row)
         if kind in ("instructions", "codelists"):
+            continue
+        if kind == "unknown" and not empty and _looks_like_instructions(grid, std):
             continue
         if kind == "unknown" and not empty:
             table = names.guess_table(grid)
@@ -622,13 +653,21 @@ def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, 
         findings.append(_finding(
             "publish.empty_table", "INFO", f"没有数据行、不进入数据包的表:{'、'.join(empty_sheets)}",
             f"sheets without data rows, left out of the package: {', '.join(empty_sheets)}"))
+    sources = {t: (located[t].grid.source, located[t].data_rows) for t in tables}
     for table in required_tables(std):
         if table not in tables:
             findings.append(_finding(
                 "publish.required_table", "WARNING",
                 f"缺少必填的“{table_title(std, table, 'zh')}”表(或该表为空)",
                 f"the required table {table} ({table_title(std, table, 'zh')}) is missing or empty", resource=table))
-    return tables, metadata, changes, findings
+    return tables, metadata, changes, findings, sources
+
+
+def _looks_like_instructions(grid: Grid, std: Standard) -> bool:
+    """The template's instructions sheet under another name: its first cell is the standard's title."""
+    first = str(grid.value(1, 1) or "")
+    titles = [std.info.get("title", ""), std.info.get("zh", {}).get("title", "")]
+    return any(t and first.startswith(t) for t in titles)
 
 
 def _looks_like_metadata(grid: Grid, std: Standard) -> bool:
@@ -719,16 +758,11 @@ def _prepare_output(out: Path) -> None:
             path.unlink()
 
 
-def _validate(path: Path):
-    """The validator's report, or None when this installation has no validator."""
-    try:
-        from .. import validation  # noqa: F401
-    except ImportError:
-        return None
-    import jiceng
+def _validate(path: Path, std: Standard):
+    """The validator's report on the written package."""
+    from ..validation import validate
 
-    validate = getattr(jiceng, "validate", None) or getattr(validation, "validate", None)
-    return validate(path) if validate else None
+    return validate(path, standard=std)
 
 
 def import_path(src: str | Path, out: str | Path, overrides: Mapping[str, object] | None = None,
@@ -738,14 +772,14 @@ def import_path(src: str | Path, out: str | Path, overrides: Mapping[str, object
     src, out = Path(src), Path(out)
     result = ImportResult(src)
     try:
-        tables, metadata, changes, findings = read_source(src, std)
+        tables, metadata, changes, findings, sources = read_source(src, std)
         metadata = complete_metadata(metadata, tables, overrides or {}, std, changes, findings)
         _prepare_output(out)
     except ImportRefused as exc:
         result.refused = True
         result.findings = exc.findings
         return result
-    result.changes, result.findings = changes, findings
+    result.changes, result.findings, result.row_sources = changes, findings, sources
     result.rows = {t: len(rows) for t, rows in tables.items()}
     if not tables:
         result.refused = True
@@ -761,7 +795,7 @@ def import_path(src: str | Path, out: str | Path, overrides: Mapping[str, object
         return result
     result.package_dir = out
     if validate:
-        result.report = _validate(out)
+        result.report = _validate(out, std)
     return result
 
 
@@ -774,6 +808,6 @@ def write_changes_csv(changes: Iterable[Change], path: str | Path) -> Path:
         w = csv.writer(fh)
         w.writerow(["table", "source", "row", "field", "before", "after", "kinds", "说明"])
         for c in changes:
-            w.writerow([c.table, c.source, c.row or "", c.field, c.before, c.after, "+".join(c.kinds),
+            w.writerow([c.table, c.source, c.row or "", c.field, shown(c.before), shown(c.after), "+".join(c.kinds),
                         ";".join(KINDS[k][0] for k in c.kinds)])
     return path

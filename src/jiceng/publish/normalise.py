@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..standard import Codelist, Standard
 from .layout import BOOLEAN_LABELS, field_title
@@ -129,6 +129,10 @@ class CodeIndex:
     def _add(self, text: str, code: str, kind: str) -> None:
         if text:
             self._by_key.setdefault(header_key(text), set()).add((code, kind))
+            # a label's closing remark is optional: "综合网格(大网格)" is also "综合网格"
+            short = re.sub(r"\s*[((][^()()]*[))]$", "", text)
+            if kind == "label" and short and short != text:
+                self._by_key.setdefault(header_key(short), set()).add((code, kind))
 
     def lookup(self, text: str) -> tuple[str | None, str | None, list[str]]:
         """(code, kind, candidates): code is None when nothing or several codes match."""

@@ -202,7 +202,12 @@ def resolve(spec: str, workdir: Path, repo: Path | None = None) -> Standard:
     path = Path(spec)
     if path.is_dir():
         return open_standard(path)
-    repo = repo or repo_root()
+    if repo is None:
+        try:
+            repo = repo_root()
+        except ReviewError:
+            raise ReviewError(f"{spec!r} 不是文件夹,而当前目录不在 git 仓库中",
+                              f"{spec!r} is not a folder, and the current directory is not in a git repository") from None
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", spec)
     return open_standard(checkout_revision(repo, spec, Path(tempfile.mkdtemp(prefix=f"rev-{safe}-", dir=workdir))))
 
@@ -292,10 +297,18 @@ def _diff_table(t: str, a: dict, b: dict, old: Standard, new: Standard, out: Col
         out.add(MAJOR, "foreign-key-added", t, "新增外键(收紧)", "foreign key added (narrows)", None, json.loads(fk))
     for fk in sorted(ka - kb):
         out.add(MINOR, "foreign-key-removed", t, "删除外键(放宽)", "foreign key removed (relaxes)", json.loads(fk), None)
+    if a.get("deprecated") != b.get("deprecated"):
+        dep = b.get("deprecated")
+        if dep:
+            out.add(MINOR, "table-deprecated", t, f"表自 {dep.get('since')} 起弃用,替代表:{dep.get('replacement') or '无'}",
+                    f"table deprecated since {dep.get('since')}, replacement: {dep.get('replacement') or 'none'}",
+                    a.get("deprecated"), dep)
+        else:
+            out.add(MINOR, "table-undeprecated", t, "取消弃用", "deprecation withdrawn", a.get("deprecated"), None)
     if a.get("missingValues") != b.get("missingValues"):
         out.add(MAJOR, "missing-values-changed", t, "缺失值表示改变", "missingValues changed",
                 a.get("missingValues"), b.get("missingValues"))
-    out.props("table", t, a, b, {"name", "fields", "primaryKey", "foreignKeys", "missingValues"})
+    out.props("table", t, a, b, {"name", "fields", "primaryKey", "foreignKeys", "missingValues", "deprecated"})
 
 
 def _derived_enum(f: dict, std: Standard) -> bool:
@@ -444,11 +457,19 @@ def _diff_codelist(name: str, a, b, out: Collector) -> None:
             if col in CODE_TEXT_COLUMNS:
                 out.add(PATCH, "code-text", cwhere, f"{col} 的文字改变", f"wording of {col} changed", x, y)
             elif col in CODE_DEPRECATION_COLUMNS:
-                out.add(MINOR, "code-deprecated" if col == "deprecated" and y else "code-deprecation-changed", cwhere,
-                        f"弃用信息 {col}: {x or '—'} → {y or '—'}", f"deprecation {col}: {x or '-'} -> {y or '-'}", x, y)
+                continue  # reported once below
             elif col in cols_a and col in cols_b:
                 # Flags such as case_status.solved or response_option.valid feed indicators.
                 out.add(MAJOR, "code-attribute-changed", cwhere, f"属性 {col}: {x} → {y}", f"attribute {col}: {x} -> {y}", x, y)
+
+        dep_a = [(ra_.get(k) or "").strip() for k in ("deprecated", "replacement")]
+        dep_b = [(rb_.get(k) or "").strip() for k in ("deprecated", "replacement")]
+        if dep_a != dep_b:
+            if dep_b[0]:
+                out.add(MINOR, "code-deprecated", cwhere, f"代码自 {dep_b[0]} 起弃用,替代代码:{dep_b[1] or '无'}",
+                        f"code deprecated since {dep_b[0]}, replacement: {dep_b[1] or 'none'}", dep_a, dep_b)
+            else:
+                out.add(MINOR, "code-undeprecated", cwhere, "取消弃用", "deprecation withdrawn", dep_a, dep_b)
 
     common_a = [c for c in rows_a if c in rows_b]
     common_b = [c for c in rows_b if c in rows_a]
@@ -576,7 +597,8 @@ def _files(std: Standard) -> dict[str, Path]:
     for base, prefix in ((std.schemas_dir, "schemas"), (std.rules_dir, "validators")):
         if base.is_dir():
             for p in base.rglob("*"):
-                if p.is_file() and "__pycache__" not in p.parts:
+                # Hidden files (.keep, editor files) are not part of the standard.
+                if p.is_file() and "__pycache__" not in p.parts and not any(x.startswith(".") for x in p.relative_to(base).parts):
                     files[f"{prefix}/{p.relative_to(base).as_posix()}"] = p
     return files
 

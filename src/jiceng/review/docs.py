@@ -143,12 +143,12 @@ class _Site:
                 f"<p>版本 Version <strong>{e(std.version)}</strong> · {len(std.tables)} 张表 tables · "
                 f"{len(std.codelists) - 1} 个代码表 codelists · {len(std.catalogue)} 个指标 indicators · "
                 f"{len(self.rules)} 条规则 rules</p>"
-                f'<h2 id="tables">数据表 <span class="en">Tables</span></h2>'
+                f'<section id="tables"><h2>数据表 <span class="en">Tables</span></h2>'
                 f"<table><thead><tr><th>表 Table</th><th>标题 Title</th><th>说明 Description</th>"
-                f"<th>字段 Fields</th><th>规则 Rules</th></tr></thead><tbody>{rows}</tbody></table>"
-                f'<h2 id="codelists">代码表 <span class="en">Codelists</span></h2>'
+                f"<th>字段 Fields</th><th>规则 Rules</th></tr></thead><tbody>{rows}</tbody></table></section>"
+                f'<section id="codelists"><h2>代码表 <span class="en">Codelists</span></h2>'
                 f"<table><thead><tr><th>代码表 Codelist</th><th>标题 Title</th><th>类型 Kind</th><th>代码数 Codes</th></tr></thead>"
-                f"<tbody>{cl_rows}</tbody></table>"
+                f"<tbody>{cl_rows}</tbody></table></section>"
                 f'<h2 id="more">更多 <span class="en">More</span></h2><ul>'
                 f'<li><a href="indicators.html">指标目录 Indicator catalogue</a></li>'
                 f'<li><a href="rules.html">校验规则 Validation rules</a></li>'

@@ -24,6 +24,8 @@ class PackageImpact:
     # (table, rule code) -> [count before, count after], only where they differ
     rules: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     warnings: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # table -> [errors before, errors after], every table with errors either way
+    table_errors: dict[str, list[int]] = field(default_factory=dict)
     problem: str | None = None  # the package could not be validated at all
 
     @property
@@ -38,13 +40,9 @@ class PackageImpact:
 
     def tables(self, newly: str) -> list[str]:
         """Tables with no errors before and some after ('fails'), or the reverse ('passes')."""
-        before, after = Counter(), Counter()
-        for (table, _), (a, b) in self.rules.items():
-            before[table] += a
-            after[table] += b
         if newly == "fails":
-            return sorted(t for t in after if after[t] and not before[t])
-        return sorted(t for t in before if before[t] and not after[t])
+            return sorted(t for t, (a, b) in self.table_errors.items() if b and not a)
+        return sorted(t for t, (a, b) in self.table_errors.items() if a and not b)
 
     def rule_changes(self, newly: str) -> list[tuple[str, str, int, int]]:
         out = []
@@ -122,8 +120,19 @@ def find_packages(folder: Path) -> list[Path]:
     return [p for p in found if not any(q != p and q in p.parents for q in found)]
 
 
-def _by_rule(findings: Iterable, severity: str) -> Counter:
-    return Counter((f.resource or "datapackage.json", f.code) for f in findings if f.severity == severity)
+def _by_rule(report, severity: str) -> Counter:
+    """(table, finding code) -> exact count, from the report's groups (its listed findings may be capped)."""
+    out: Counter = Counter()
+    groups = getattr(report, "groups", None)
+    if groups is not None:
+        for g in groups:
+            if g.severity == severity:
+                out[(g.resource or "datapackage.json", g.code)] += g.count
+        return out
+    for f in getattr(report, "errors", []):
+        if f.severity == severity:
+            out[(f.resource or "datapackage.json", f.code)] += 1
+    return out
 
 
 def impact(packages: Iterable[Path], proposed: Standard, current: Standard,
@@ -139,20 +148,15 @@ def impact(packages: Iterable[Path], proposed: Standard, current: Standard,
             results.append(PackageImpact(str(pkg), False, False, 0, 0,
                                          problem=f"校验失败 / validation failed: {type(exc).__name__}: {exc}"))
             continue
-        fb, fa = list(_findings(before)), list(_findings(after))
-        eb, ea = _by_rule(fb, "ERROR"), _by_rule(fa, "ERROR")
-        wb, wa = _by_rule(fb, "WARNING"), _by_rule(fa, "WARNING")
+        eb, ea = _by_rule(before, "ERROR"), _by_rule(after, "ERROR")
+        wb, wa = _by_rule(before, "WARNING"), _by_rule(after, "WARNING")
         rules = {k: [eb[k], ea[k]] for k in set(eb) | set(ea) if eb[k] != ea[k]}
         warnings = {k: [wb[k], wa[k]] for k in set(wb) | set(wa) if wb[k] != wa[k]}
+        tables: dict[str, list[int]] = {}
+        for (table, _), n in eb.items():
+            tables.setdefault(table, [0, 0])[0] += n
+        for (table, _), n in ea.items():
+            tables.setdefault(table, [0, 0])[1] += n
         results.append(PackageImpact(str(pkg), bool(before.valid), bool(after.valid), sum(eb.values()),
-                                     sum(ea.values()), rules, warnings))
+                                     sum(ea.values()), rules, warnings, tables))
     return ImpactReport(current.version, proposed.version, results)
-
-
-def _findings(report) -> Iterable:
-    """All findings of a validation report (errors, warnings and infos)."""
-    for name in ("findings", "all"):
-        items = getattr(report, name, None)
-        if items is not None and not callable(items):
-            return list(items)
-    return list(getattr(report, "errors", [])) + list(getattr(report, "warnings", []))

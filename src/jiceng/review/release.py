@@ -154,6 +154,9 @@ def check_release(root: Path) -> ReleaseCheck:
             return result
 
         # Not released yet (or being released in this working tree): compare with the previous release.
+        if own is not None and own.date is None:
+            result.notes.append(f"{version} 尚未发布(CHANGELOG.md 标为 Unreleased);写上发布日期的提交即为发布"
+                                f" / {version} is not released yet (Unreleased in CHANGELOG.md); the commit that dates it releases it")
         previous = [e for e in entries if e.date and parse_version(e.version) < parse_version(version)]
         if not previous:
             result.notes.append(f"{version} 是首个发布版本,没有可比较的早期版本"

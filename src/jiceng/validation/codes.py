@@ -45,6 +45,7 @@ _CODES = [
     Code("EXTENSION_ERROR", "ERROR", "数据包扩展无法处理", "the package's extensions could not be applied", "package"),
     Code("RULE_DEFINITION_INVALID", "ERROR", "规则定义无效,已跳过", "a rule definition is invalid; skipped", "package"),
     Code("RULE_FAILED", "ERROR", "规则执行失败", "a rule could not be run", "package"),
+    Code("CHECK_FAILED", "ERROR", "该资源的检查意外中止;其他资源已检查", "the checks of this resource stopped unexpectedly; the other resources were checked", "resource"),
     # -- resources
     Code("RESOURCE_UNKNOWN_TABLE", "ERROR", "资源名称不是标准中的表", "the resource name is not a table of the standard", "resource"),
     Code("RESOURCE_DUPLICATE", "ERROR", "同一张表出现多次", "the same table appears more than once", "resource"),

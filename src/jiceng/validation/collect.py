@@ -85,8 +85,10 @@ class Collector:
 
     def add_rows(self, code: str, rows: Sequence[int], values: Sequence | None = None, *,
                  message_zh: str | None = None, message_en: str | None = None, severity: str | None = None,
-                 resource: str | None = None, field: str | None = None) -> None:
-        """Many findings of one kind at once: counted in full, materialised up to the limit."""
+                 resource: str | None = None, field: str | None = None,
+                 suffixes: Sequence[tuple[str, str]] | None = None) -> None:
+        """Many findings of one kind at once: counted in full, materialised up to the limit.
+        `suffixes` adds a (zh, en) detail to each finding's message."""
         n = len(rows)
         if n == 0:
             return
@@ -97,8 +99,10 @@ class Collector:
         if room:
             rows = list(rows[:room])
             values = list(values[:room]) if values is not None else [None] * room
-            group.findings.extend(Finding(code, severity, message_zh, message_en, resource, int(r) if r is not None else None,
-                                          field, clean_value(v)) for r, v in zip(rows, values))
+            extra = list(suffixes[:room]) if suffixes is not None else [("", "")] * room
+            group.findings.extend(Finding(code, severity, message_zh + zh, message_en + en,
+                                          resource, int(r) if r is not None else None, field, clean_value(v))
+                                  for r, v, (zh, en) in zip(rows, values, extra))
 
     def extend(self, findings: Iterable[Finding]) -> None:
         for f in findings:

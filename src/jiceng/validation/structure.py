@@ -1,0 +1,633 @@
+"""Table Schema checks on one resource, vectorised with polars, finding what `frictionless
+validate` finds on the same data (same rows, fields and kinds of error).
+
+Every cell is read as text. Each field is cast with a fast polars cast on the values that are
+plainly of the type (e.g. `^-?[0-9]{1,18}$` for integers); the few other distinct values are
+decided in Python with frictionless' own rules (Python `int`, `Decimal`, `strptime`), so that
+" 7", "１２" or "2023-5-9" are judged exactly as frictionless judges them. A failed cast is a
+type error, never a crash. Constraints (pattern, codelist, minimum, …) run as pandera-polars
+checks generated from the schema in schemas/; required, unique and keys are vectorised here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable
+
+import polars as pl
+
+from .collect import Collector
+from .reading import MAX_CELL_CHARS, Parsed
+
+DTYPES = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "date": pl.Date, "boolean": pl.Boolean}
+DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+INT64_MAX = 2 ** 63 - 1
+
+_FAST = {
+    "integer": r"^-?[0-9]{1,18}$",
+    "number": r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$",
+    "date": r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$",
+}
+
+
+# ---------------------------------------------------------------- reading one cell as frictionless does
+
+
+def python_reader(fdef: dict) -> Callable[[str], tuple[bool, object]]:
+    """(is of the type, typed value) for one text cell, following frictionless v5 exactly."""
+    ftype = fdef.get("type", "string")
+    fmt = str(fdef.get("format") or "default").removeprefix("fmt:")
+    if ftype == "integer":
+        strip = None if fdef.get("bareNumber", True) else re.compile(r"((^[^-\d]*)|(\D*$))")
+
+        def read_int(cell: str):
+            s = cell.strip()
+            if strip:
+                s = strip.sub("", s)
+            try:
+                return True, int(s)
+            except (ValueError, TypeError):
+                return False, None
+        return read_int
+    if ftype == "number":
+        strip = None if fdef.get("bareNumber", True) else re.compile(r"((^[^-\d]*)|(\D*$))")
+        group, decimal = fdef.get("groupChar"), fdef.get("decimalChar")
+        processed = any(k in fdef for k in ("groupChar", "decimalChar", "bareNumber"))
+
+        def read_number(cell: str):
+            s = cell.strip()
+            if processed:
+                if strip:
+                    s = strip.sub("", s)
+                s = s.replace(group or "", "") if group else s
+                if decimal and decimal != "." and "." in s:
+                    return False, None
+                s = s.replace(decimal or ".", ".")
+            try:
+                value = Decimal(s)
+            except Exception:
+                return False, None
+            try:
+                return True, float(value)
+            except (ValueError, OverflowError):
+                return True, float("nan")
+        return read_number
+    if ftype == "date" and fmt != "any":
+        pattern = "%Y-%m-%d" if fmt == "default" else fmt
+
+        def read_date(cell: str):
+            try:
+                return True, dt.datetime.strptime(cell, pattern).date()
+            except (ValueError, TypeError):
+                return False, None
+        return read_date
+    if ftype == "boolean":
+        mapping = {v: True for v in fdef.get("trueValues", DEFAULT_TRUE)}
+        mapping.update({v: False for v in fdef.get("falseValues", DEFAULT_FALSE)})
+        return lambda cell: (cell in mapping, mapping.get(cell))
+    if ftype == "string" and fmt == "default":
+        return lambda cell: (True, cell)
+    return _frictionless_reader(fdef)
+
+
+def _frictionless_reader(fdef: dict):
+    """Types the standard does not use (year, datetime, string formats…): frictionless itself."""
+    from frictionless import Field
+
+    descriptor = {k: v for k, v in fdef.items() if k in ("name", "type", "format", "trueValues", "falseValues",
+                                                          "bareNumber", "groupChar", "decimalChar", "floatNumber")}
+    reader = Field.from_descriptor(descriptor).create_value_reader()
+
+    def read(cell: str):
+        try:
+            value = reader(cell)
+        except Exception:
+            return False, None
+        return value is not None, (None if value is None else str(value))
+    return read
+
+
+def constraint_value(fdef: dict, value):
+    """A constraint's bound as the field's type (frictionless casts it with the field's reader)."""
+    ftype = fdef.get("type", "string")
+    if isinstance(value, str) and ftype in ("integer", "number", "date", "boolean"):
+        ok, typed = python_reader(fdef)(value)
+        return typed if ok else value
+    if ftype == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+# ---------------------------------------------------------------- casting a column
+
+
+@dataclass
+class Cast:
+    typed: pl.Series
+    type_error: pl.Series  # bool
+    big: dict  # text -> int: integers beyond 64 bits (valid, checked in Python)
+
+
+def cast_column(fdef: dict, raw: pl.Series) -> Cast:
+    ftype = fdef.get("type", "string")
+    fmt = str(fdef.get("format") or "default").removeprefix("fmt:")
+    n = raw.len()
+    no_error = pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+    dtype = DTYPES.get(ftype, pl.String)
+    if ftype == "string" and fmt == "default":
+        return Cast(raw, no_error, {})
+    if ftype == "boolean":
+        trues, falses = fdef.get("trueValues", DEFAULT_TRUE), fdef.get("falseValues", DEFAULT_FALSE)
+        typed = pl.select(pl.when(raw.is_in(trues)).then(True).when(raw.is_in(falses)).then(False)
+                          .otherwise(None).alias(raw.name)).to_series()
+        return Cast(typed, raw.is_not_null() & typed.is_null(), {})
+    fast_ok = ftype in _FAST and (ftype != "date" or fmt == "default") and \
+        not any(k in fdef for k in ("groupChar", "decimalChar", "bareNumber"))
+    if fast_ok:
+        plain = raw.str.contains(_FAST[ftype])
+        if ftype == "date":
+            fast = raw.str.to_date("%Y-%m-%d", strict=False)
+        else:
+            fast = raw.cast(dtype, strict=False)
+        fast = pl.select(pl.when(plain).then(fast).otherwise(None).alias(raw.name)).to_series()
+    else:
+        fast = pl.Series(raw.name, [None] * n, dtype=dtype)
+    todo = raw.is_not_null() & fast.is_null()
+    if not todo.any():
+        return Cast(fast, no_error, {})
+    reader = python_reader(fdef)
+    keys = raw.filter(todo).unique().to_list()
+    oks, values, big = [], [], {}
+    for key in keys:
+        ok, value = reader(key)
+        if ok and ftype == "integer" and abs(value) > INT64_MAX:
+            big[key] = value
+            value = None
+        oks.append(ok)
+        values.append(value)
+    slow_value = raw.replace_strict(keys, values, default=None, return_dtype=dtype)
+    slow_ok = raw.replace_strict(keys, oks, default=True, return_dtype=pl.Boolean)
+    typed = pl.select(pl.when(todo).then(slow_value).otherwise(fast).alias(raw.name)).to_series()
+    return Cast(typed, todo & ~slow_ok, big)
+
+
+# ---------------------------------------------------------------- constraints as pandera checks
+
+
+def _pattern_expr(col: pl.Expr, pattern: str) -> pl.Expr | None:
+    """frictionless: re.compile('^' + pattern + '$').match(cell). None if polars' regex engine
+    cannot compile the pattern (look-arounds): then Python decides element by element."""
+    rx = f"^(?:^{pattern}$)"
+    try:
+        pl.Series([""]).str.contains(rx)
+    except pl.exceptions.PolarsError:
+        return None
+    # Python's $ also matches before a final newline.
+    return col.str.contains(rx) | (col.str.ends_with("\n") & col.str.strip_suffix("\n").str.contains(rx))
+
+
+def _bound_expr(col: pl.Expr, op: str, bound, is_float: bool) -> pl.Expr:
+    expr = {"minimum": col >= bound, "maximum": col <= bound,
+            "exclusiveMinimum": col > bound, "exclusiveMaximum": col < bound}[op]
+    return expr & ~col.is_nan() if is_float else expr
+
+
+CHECKED_CONSTRAINTS = ("minLength", "maxLength", "pattern", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_SUPPORTED = {
+    "string": {"minLength", "maxLength", "pattern", "enum"},
+    "integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"},
+    "number": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"},
+    "date": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"},
+    "boolean": {"enum"},
+}
+
+
+def field_checks(fdef: dict) -> list[tuple[str, object]]:
+    """(constraint name, pandera Check) for each constraint of the field that the vectorised path
+    checks; other types' constraints are checked cell by cell (see cell_notes)."""
+    import pandera.polars as pa
+
+    ftype = fdef.get("type", "string")
+    if ftype not in _SUPPORTED or (ftype == "string" and str(fdef.get("format") or "default") != "default"):
+        return []
+    cons = fdef.get("constraints") or {}
+    out = []
+    for name in CHECKED_CONSTRAINTS:
+        if name not in cons or name not in _SUPPORTED[ftype]:
+            continue
+        value = cons[name]
+        if name == "pattern":
+            expr = _pattern_expr(pl.col("x"), str(value))
+            if expr is None:
+                rx = re.compile(f"^{value}$")
+                out.append((name, pa.Check(lambda v, rx=rx: rx.match(v) is not None, element_wise=True, name=name)))
+                continue
+            fn = _expr_check(lambda c, p=str(value): _pattern_expr(c, p))
+        elif name == "enum":
+            allowed = [constraint_value(fdef, v) for v in value]
+            fn = _expr_check(lambda c, a=allowed: c.is_in(a))
+        elif name in ("minLength", "maxLength"):
+            fn = _expr_check(lambda c, n=int(value), op=name: c.str.len_chars() >= n if op == "minLength" else c.str.len_chars() <= n)
+        else:
+            bound = constraint_value(fdef, value)
+            fn = _expr_check(lambda c, b=bound, op=name, f=(ftype == "number"): _bound_expr(c, op, b, f))
+        out.append((name, pa.Check(fn, name=name)))
+    return out
+
+
+def _expr_check(make: Callable[[pl.Expr], pl.Expr]):
+    def check(data):
+        return data.lazyframe.select(make(pl.col(data.key)).alias("ok"))
+    return check
+
+
+@lru_cache(maxsize=256)
+def _pandera_schema(key: str, fields_json: str):
+    import json
+
+    import pandera.polars as pa
+
+    columns, index = {}, {}
+    for fdef in json.loads(fields_json):
+        checks = field_checks(fdef)
+        if checks:
+            columns[fdef["name"]] = pa.Column(None, checks=[c for _, c in checks], nullable=True, required=False)
+            index[fdef["name"]] = [name for name, _ in checks]
+    return pa.DataFrameSchema(columns, name=key), index
+
+
+def pandera_schema(table: str, schema: dict):
+    """A pandera-polars DataFrameSchema for the table's constraints, generated from schemas/, and
+    for each column the constraint name of each check in order."""
+    import json
+
+    return _pandera_schema(table, json.dumps(schema.get("fields", []), sort_keys=True, ensure_ascii=False))
+
+
+def run_constraints(table: str, schema: dict, typed: pl.DataFrame) -> list[tuple[str, str, pl.Series]]:
+    """(field, constraint, failing row indices) from pandera's failure cases."""
+    import pandera.errors as pe
+
+    pschema, index = pandera_schema(table, schema)
+    if not index or typed.height == 0:
+        return []
+    try:
+        pschema.validate(typed.select(list(index)), lazy=True)
+        return []
+    except pe.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases.filter(pl.col("index").is_not_null() & pl.col("column").is_in(list(index)))
+    out = []
+    for (column, number), part in cases.group_by(["column", "check_number"], maintain_order=True):
+        out.append((column, index[column][int(number)], part["index"].cast(pl.Int64).unique().sort()))
+    return out
+
+
+# ---------------------------------------------------------------- one resource
+
+
+@dataclass
+class Checked:
+    """A resource after the structural checks: typed values for the rules and the key checks."""
+
+    name: str
+    schema: dict
+    typed: pl.DataFrame  # every schema field, typed; null where missing, absent or not of the type
+    raw: pl.DataFrame  # every schema field as text (missing values as null)
+    expected: list[str] = field(default_factory=list)  # field names paired with header labels
+    blank: pl.Series | None = None
+
+    @property
+    def height(self) -> int:
+        return self.typed.height
+
+    def present(self, name: str) -> bool:
+        return name in self.expected
+
+
+def missing_values(schema: dict, fdef: dict | None = None) -> list[str]:
+    if fdef is not None and "missingValues" in fdef:
+        return [str(v) for v in fdef["missingValues"]]
+    return [str(v) for v in schema.get("missingValues", [""])]
+
+
+def rows_of(mask: pl.Series) -> pl.Series:
+    """Spreadsheet row numbers (header = 1) of the data rows where mask is true."""
+    return mask.arg_true() + 2
+
+
+def _suggestion(label: str, fdef: dict, fields: list[dict]) -> tuple[str, str]:
+    names = {f["name"]: f for f in fields}
+    titles = {(f.get("zh") or {}).get("title"): f["name"] for f in fields}
+    titles.update({f.get("title"): f["name"] for f in fields})
+    if label in names:
+        return f";{label} 是另一个字段,列的顺序可能不对", f"; {label} is another field: the columns may be out of order"
+    if label in titles:
+        return (f";“{label}”是字段 {titles[label]} 的标题,表头应使用字段名",
+                f"; '{label}' is the title of field {titles[label]}: the header must use field names")
+    if label.lower().replace(" ", "_") == fdef["name"]:
+        return "(大小写或空格不同)", " (differs in case or spaces)"
+    return "", ""
+
+
+def check_header(name: str, labels: list[str], fields: list[dict], out: Collector) -> list[str]:
+    """Header findings (frictionless' label errors, matched by position); returns the names of the
+    fields expected in each column, as frictionless pairs them."""
+    nf = len(fields)
+    for pos, label in enumerate(labels):
+        if pos >= nf:
+            out.add("HEADER_EXTRA_LABEL", f"第 {pos + 1} 列“{label}”不是标准中的字段",
+                    f"column {pos + 1} '{label}' is not a field of the standard", resource=name, row=1, value=label)
+            continue
+        fdef = fields[pos]
+        if not label:
+            out.add("HEADER_BLANK_LABEL", f"第 {pos + 1} 列表头为空,应为 {fdef['name']}",
+                    f"header of column {pos + 1} is blank; expected {fdef['name']}", resource=name, row=1, field=fdef["name"])
+        elif label in labels[:pos]:
+            out.add("HEADER_DUPLICATE_LABEL", f"第 {pos + 1} 列表头“{label}”与第 {labels.index(label) + 1} 列重复",
+                    f"header of column {pos + 1} '{label}' repeats column {labels.index(label) + 1}",
+                    resource=name, row=1, field=fdef["name"], value=label)
+        elif label != fdef["name"]:
+            zh, en = _suggestion(label, fdef, fields)
+            out.add("HEADER_INCORRECT_LABEL", f"第 {pos + 1} 列表头“{label}”应为 {fdef['name']}{zh}",
+                    f"header of column {pos + 1} is '{label}'; expected {fdef['name']}{en}",
+                    resource=name, row=1, field=fdef["name"], value=label)
+    for pos in range(len(labels), nf):
+        out.add("HEADER_MISSING_LABEL", f"缺少第 {pos + 1} 列 {fields[pos]['name']}",
+                f"column {pos + 1} {fields[pos]['name']} is missing", resource=name, row=1, field=fields[pos]["name"])
+    expected = [f["name"] for f in fields[: len(labels)]]
+    used = set(expected)
+    for label in labels[nf:]:  # frictionless names extra columns after their labels, deduplicated
+        candidate, suffix = label, 2
+        while candidate in used:
+            candidate, suffix = f"{label}{suffix}", suffix + 1
+        used.add(candidate)
+        expected.append(candidate)
+    return expected
+
+
+def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None) -> Checked | None:
+    """All Table Schema findings of one parsed resource; the typed table, or None when the header
+    row is blank and columns cannot be paired with fields."""
+    fields = schema.get("fields", [])
+    if parsed.labels is None:
+        out.add("RESOURCE_EMPTY", "文件为空(连表头都没有)", "the file is empty (not even a header)", resource=name)
+        return _empty(name, schema, fields)
+    labels = parsed.labels
+    if not labels:
+        out.add("HEADER_BLANK", "第 1 行(表头)为空;请删除表头之前的空行", "row 1 (the header) is blank; remove blank lines before the header",
+                resource=name, row=1)
+        return _empty(name, schema, fields)
+    expected = check_header(name, labels, fields, out)
+    cells, n_cells = parsed.cells, parsed.n_cells
+    height = cells.height
+    width = cells.width
+    schema_missing = missing_values(schema)
+
+    def column(pos: int) -> pl.Series:
+        if pos < width:
+            return cells.get_column(str(pos))
+        return pl.Series(str(pos), [None] * height, dtype=pl.String)
+
+    # Missing values are null from here on.
+    raws: dict[str, pl.Series] = {}
+    for pos, fname in enumerate(expected):
+        fdef = fields[pos] if pos < len(fields) else {}
+        mv = missing_values(schema, fdef or None)
+        col = column(pos)
+        raws[fname] = (col.set(col.is_in(mv), None) if mv else col).alias(fname)
+
+    # Blank rows replace every other finding of the row (frictionless does the same).
+    if expected:
+        blank = pl.DataFrame(raws).select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series()
+    else:
+        blank = pl.repeat(True, height, dtype=pl.Boolean, eager=True)
+    out.add_rows("ROW_BLANK", rows_of(blank), resource=name,
+                 message_zh="空行(所有单元格都为空)", message_en="blank row (every cell empty)")
+    filled = ~blank
+
+    for pos in range(len(expected), width):
+        extra = (n_cells > pos) & filled
+        if extra.any():
+            out.add_rows("CELL_EXTRA", rows_of(extra), column(pos).filter(extra), resource=name,
+                         message_zh=f"第 {pos + 1} 列在表头之外", message_en=f"cell in column {pos + 1}, beyond the header")
+    for pos, fname in enumerate(expected):
+        short = (n_cells <= pos) & filled
+        if short.any():
+            out.add_rows("CELL_MISSING", rows_of(short), resource=name, field=fname,
+                         message_zh=f"该行没有第 {pos + 1} 列({fname})", message_en=f"the row has no column {pos + 1} ({fname})")
+    for pos in range(width):
+        col = column(pos)
+        huge = (col.str.len_bytes() > MAX_CELL_CHARS).fill_null(False)
+        if huge.any():
+            huge = huge & (col.str.len_chars() > MAX_CELL_CHARS) & filled
+            out.add_rows("CELL_TOO_LARGE", rows_of(huge), col.filter(huge).str.slice(0, 40), resource=name,
+                         field=expected[pos] if pos < len(expected) else None)
+
+    typed_cols, raw_cols = {}, {}
+    present = set(expected[: len(fields)])
+    for fdef in fields:
+        fname = fdef["name"]
+        dtype = DTYPES.get(fdef.get("type", "string"), pl.String)
+        if fname not in present:
+            raw_cols[fname] = pl.Series(fname, [None] * height, dtype=pl.String)
+            typed_cols[fname] = pl.Series(fname, [None] * height, dtype=dtype)
+            continue
+        raw = raws[fname]
+        raw_cols[fname] = raw
+        cast = cast_column(fdef, raw)
+        typed_cols[fname] = cast.typed.alias(fname)
+        bad = cast.type_error
+        if bad.any():
+            out.add_rows("TYPE_ERROR", rows_of(bad), raw.filter(bad), resource=name, field=fname,
+                         message_zh=f"不是{_type_zh(fdef)}", message_en=f"not {_type_en(fdef)}")
+        cons = fdef.get("constraints") or {}
+        if cons.get("required"):
+            req = raw.is_null() & filled
+            if req.any():
+                out.add_rows("REQUIRED_MISSING", rows_of(req), resource=name, field=fname,
+                             message_zh=f"必填字段 {fname} 为空", message_en=f"required field {fname} is empty")
+        if cast.big:
+            _check_big(name, fdef, raw, cast.big, out)
+        if fdef.get("type") not in DTYPES or (fdef.get("type") == "string" and str(fdef.get("format") or "default") != "default"):
+            _check_cells_python(name, fdef, raw, out)
+    typed = pl.DataFrame(typed_cols)
+    rawdf = pl.DataFrame(raw_cols)
+
+    for fname, constraint, idx in run_constraints(name, schema, typed):
+        fdef = next(f for f in fields if f["name"] == fname)
+        code, zh, en = constraint_message(fdef, constraint, codelists)
+        out.add_rows(code, idx + 2, rawdf.get_column(fname).gather(idx), resource=name, field=fname,
+                     message_zh=zh, message_en=en)
+
+    checked = Checked(name, schema, typed, rawdf, expected, blank)
+    check_unique_and_primary_key(checked, out)
+    return checked
+
+
+def _empty(name: str, schema: dict, fields: list[dict]) -> Checked:
+    typed = pl.DataFrame({f["name"]: pl.Series([], dtype=DTYPES.get(f.get("type", "string"), pl.String)) for f in fields})
+    raw = pl.DataFrame({f["name"]: pl.Series([], dtype=pl.String) for f in fields})
+    return Checked(name, schema, typed, raw, [], pl.Series([], dtype=pl.Boolean))
+
+
+_TYPE_ZH = {"integer": "整数", "number": "数字", "date": "日期(YYYY-MM-DD)", "boolean": "布尔值(true/false)", "string": "文本"}
+_TYPE_EN = {"integer": "an integer", "number": "a number", "date": "a date (YYYY-MM-DD)", "boolean": "a boolean (true/false)", "string": "text"}
+
+
+def _type_zh(fdef: dict) -> str:
+    t = fdef.get("type", "string")
+    if t == "date" and str(fdef.get("format") or "default") not in ("default", "any"):
+        return f"日期(格式 {fdef['format']})"
+    return _TYPE_ZH.get(t, t)
+
+
+def _type_en(fdef: dict) -> str:
+    t = fdef.get("type", "string")
+    if t == "date" and str(fdef.get("format") or "default") not in ("default", "any"):
+        return f"a date in format {fdef['format']}"
+    return _TYPE_EN.get(t, f"of type {t}")
+
+
+def constraint_message(fdef: dict, constraint: str, codelists: dict | None) -> tuple[str, str, str]:
+    from .codes import CONSTRAINT_CODES
+
+    cons = fdef.get("constraints") or {}
+    value = cons.get(constraint)
+    code = CONSTRAINT_CODES[constraint]
+    if constraint == "pattern":
+        return code, f"不符合格式 {value}", f"does not match pattern {value}"
+    if constraint == "enum":
+        cl = fdef.get("codelist")
+        shown = ", ".join(map(str, value[:8])) + (" …" if len(value) > 8 else "")
+        if cl:
+            return code, f"不在代码表 {cl} 中(可用代码:{shown})", f"not in codelist {cl} (codes: {shown})"
+        return code, f"不在允许值中({shown})", f"not one of the allowed values ({shown})"
+    zh_op = {"minimum": "小于最小值", "maximum": "大于最大值", "exclusiveMinimum": "应大于", "exclusiveMaximum": "应小于",
+             "minLength": "短于最小长度", "maxLength": "长于最大长度"}[constraint]
+    en_op = {"minimum": "below the minimum", "maximum": "above the maximum", "exclusiveMinimum": "must be greater than",
+             "exclusiveMaximum": "must be less than", "minLength": "shorter than", "maxLength": "longer than"}[constraint]
+    return code, f"{zh_op} {value}", f"{en_op} {value}"
+
+
+def _check_big(name: str, fdef: dict, raw: pl.Series, big: dict, out: Collector) -> None:
+    """Integers beyond 64 bits: valid for frictionless, so bounds and enum are checked in Python."""
+    cons = fdef.get("constraints") or {}
+    for text, value in big.items():
+        rows = rows_of((raw == text).fill_null(False))
+        for constraint, ok in (("minimum", lambda b: value >= b), ("maximum", lambda b: value <= b),
+                               ("exclusiveMinimum", lambda b: value > b), ("exclusiveMaximum", lambda b: value < b),
+                               ("enum", lambda e: value in e)):
+            if constraint in cons and not ok(cons[constraint]):
+                code, zh, en = constraint_message(fdef, constraint, None)
+                out.add_rows(code, rows, [text] * len(rows), resource=name, field=fdef["name"], message_zh=zh, message_en=en)
+
+
+def _check_cells_python(name: str, fdef: dict, raw: pl.Series, out: Collector) -> None:
+    """Types and formats the vectorised path does not cover: frictionless' cell reader, per distinct value."""
+    from frictionless import Field
+
+    descriptor = {k: v for k, v in fdef.items() if k not in ("title", "description", "zh", "example", "codelist", "privacy")}
+    reader = Field.from_descriptor(descriptor).create_cell_reader()
+    notes_by_value = {}
+    for value in raw.drop_nulls().unique().to_list():
+        _, notes = reader(value)
+        if notes:
+            notes_by_value[value] = notes
+    for value, notes in notes_by_value.items():
+        rows = rows_of((raw == value).fill_null(False))
+        for constraint in notes:
+            if constraint == "type" or constraint == "required":
+                continue
+            if constraint in ("pattern", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength"):
+                code, zh, en = constraint_message(fdef, constraint, None)
+                out.add_rows(code, rows, [value] * len(rows), resource=name, field=fdef["name"], message_zh=zh, message_en=en)
+
+
+def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
+    name, typed, schema = checked.name, checked.typed, checked.schema
+    if typed.height == 0:
+        return
+    for fdef in schema.get("fields", []):
+        fname = fdef["name"]
+        if not (fdef.get("constraints") or {}).get("unique") or not checked.present(fname):
+            continue
+        col = typed.get_column(fname)
+        dup = col.is_not_null() & ~col.is_first_distinct()
+        if dup.any():
+            first = _first_rows(typed.select(fname), [fname], dup)
+            out.add_rows("DUPLICATE_VALUE", rows_of(dup), checked.raw.get_column(fname).filter(dup), resource=name, field=fname,
+                         message_zh=f"{fname} 应唯一,但与之前的行重复", message_en=f"{fname} must be unique but repeats an earlier row",
+                         suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
+    pk = schema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    if not pk or not all(checked.present(k) for k in pk):
+        return
+    keys = typed.select(pk)
+    all_null = keys.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    out.add_rows("PRIMARY_KEY_BLANK", rows_of(all_null), resource=name, field=pk[0] if len(pk) == 1 else None,
+                 message_zh=f"主键({', '.join(pk)})为空", message_en=f"primary key ({', '.join(pk)}) is empty")
+    distinct = keys.to_series() if len(pk) == 1 else keys.select(pl.struct(pk)).to_series()
+    dup = ~distinct.is_first_distinct() & ~all_null
+    if dup.any():
+        first = _first_rows(keys, pk, dup)
+        values = checked.raw.select(pl.concat_str([pl.col(k).fill_null("") for k in pk], separator=", ")).to_series().filter(dup)
+        out.add_rows("PRIMARY_KEY_DUPLICATE", rows_of(dup), values, resource=name, field=pk[0] if len(pk) == 1 else None,
+                     message_zh=f"主键({', '.join(pk)})重复", message_en=f"primary key ({', '.join(pk)}) repeats",
+                     suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
+
+
+def _first_rows(keys: pl.DataFrame, names: list[str], dup: pl.Series) -> list[int]:
+    """For each repeated row, the spreadsheet row of the key's first occurrence."""
+    first = keys.with_row_index("__i").select(pl.col("__i").min().over(names)).to_series()
+    return (first.filter(dup) + 2).to_list()
+
+
+# ---------------------------------------------------------------- foreign keys across resources
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def check_foreign_keys(checked: dict[str, Checked], in_package: set[str], out: Collector) -> None:
+    """Each foreign key whose fields the resource has: values not all empty must appear in the
+    referenced table (frictionless: typed tuples, the reference's empty tuples left out)."""
+    for name, table in checked.items():
+        for fk in table.schema.get("foreignKeys", []) or []:
+            fields = _as_list(fk.get("fields"))
+            ref = fk.get("reference") or {}
+            target = ref.get("resource") or name
+            ref_fields = _as_list(ref.get("fields"))
+            if not fields or len(fields) != len(ref_fields) or not all(table.present(f) for f in fields):
+                continue
+            values = table.typed.select(fields)
+            used = ~values.select(pl.all_horizontal(pl.all().is_null())).to_series()
+            if not used.any():
+                continue
+            source = checked.get(target)
+            if source is None:
+                if target not in in_package:
+                    out.add("FOREIGN_KEY_NOT_CHECKED", f"{', '.join(fields)} 引用表 {target},但数据包中没有该表",
+                            f"{', '.join(fields)} refers to table {target}, which the package does not hold",
+                            resource=name, field=fields[0])
+                continue
+            lookup = source.typed.select([pl.col(rf).alias(f) for rf, f in zip(ref_fields, fields)])
+            lookup = lookup.filter(~pl.all_horizontal(pl.all().is_null())).unique()
+            for f in fields:
+                if lookup.schema[f] != values.schema[f]:
+                    lookup = lookup.with_columns(pl.col(f).cast(pl.String))
+                    values = values.with_columns(pl.col(f).cast(pl.String))
+            probe = values.with_row_index("__i").filter(used)
+            missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True).sort("__i")
+            if missing.height:
+                shown = table.raw.select(pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=", ")).to_series()
+                idx = missing.get_column("__i")
+                out.add_rows("FOREIGN_KEY_MISSING", (idx + 2).to_list(), shown.gather(idx).to_list(), resource=name,
+                             field=fields[0] if len(fields) == 1 else None,
+                             message_zh=f"{', '.join(fields)} 在表 {target} 的 {', '.join(ref_fields)} 中找不到",
+                             message_en=f"{', '.join(fields)} not found in {target}.{', '.join(ref_fields)}")
