@@ -1,6 +1,7 @@
 """`jiceng schema impact`: packages validated against the current and a proposed standard; what newly
 fails and what newly passes, by package, table and rule."""
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ def _package(folder: Path, standard, *, grid_missing: bool, participants: int) -
 @pytest.fixture
 def proposal(schemas_copy) -> Path:
     """Proposed: cases.grid_id becomes required (narrows); meetings.participants loses its minimum (relaxes)."""
+    if (REPO / "validators").is_dir():
+        shutil.copytree(REPO / "validators", schemas_copy.parent / "validators")
     for table, field, edit in (("cases", "grid_id", lambda c: c.update(required=True)),
                                ("meetings", "participants", lambda c: c.pop("minimum"))):
         path = schemas_copy / "tables" / f"{table}.json"
@@ -114,3 +117,29 @@ def test_bad_input(tmp_path, proposal):
     assert result.exit_code == 2 and "datapackage.json" in result.output and "不是数据包" in result.output
     result = runner.invoke(app, ["schema", "impact", "--schemas", str(tmp_path / "missing"), str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_rule_severity_change(standard, proposal, tmp_path):
+    """A rule lowered from ERROR to WARNING in validators/: the package breaking it newly passes."""
+    import yaml
+
+    path = proposal.parent / "validators" / "cases.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rule = next(r for r in spec["rules"] if r["code"] == "CASE_CLOSED_BEFORE_REPORTED")
+    assert rule["severity"] == "ERROR"
+    rule["severity"] = "WARNING"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    pkg = _package(tmp_path / "late", standard, grid_missing=False, participants=5)
+    cases = pkg / "data" / "cases.csv"
+    rows = cases.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    cells = rows[1].split(",")
+    cells[header.index("status")], cells[header.index("closed_date")] = "resolved", "2022-02-01"
+    rows[1] = ",".join(cells)
+    cases.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    report = impact([pkg], open_standard(proposal), standard)
+    p = report.packages[0]
+    assert p.status == "newly-passes", p.to_dict()
+    assert p.rule_changes("passes") == [("cases", "CASE_CLOSED_BEFORE_REPORTED", 1, 0)]
+    assert p.warnings[("cases", "CASE_CLOSED_BEFORE_REPORTED")] == [0, 1]

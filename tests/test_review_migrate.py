@@ -2,7 +2,6 @@
 import csv
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -235,3 +234,16 @@ def test_migrations_in_the_standard_are_valid(standard):
     for path in sorted((standard.schemas_dir / "migrations").glob("*__*.yaml")):
         spec = load_migration(path)
         assert parse_version(str(spec["to"])) <= parse_version(standard.version), path.name
+
+
+def test_migrated_but_invalid_exits_1(schemas, standard, tmp_path):
+    """Without the add_default step the required meetings.mode stays empty: written, but reported invalid."""
+    pytest.importorskip("jiceng.validation")
+    path = schemas / "migrations" / "0.9.0__1.0.0.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - {op: add_default, table: meetings, field: mode, value: offline}\n", ""),
+                    encoding="utf-8")
+    old = _old_package(tmp_path / "old", standard)
+    result = runner.invoke(app, ["migrate", str(old), "--schemas", str(schemas), "-o", str(tmp_path / "new")])
+    assert result.exit_code == 1, result.output
+    assert "✗ 校验 / validation: 3 错误 errors" in result.output
+    assert (tmp_path / "new" / "datapackage.json").is_file()

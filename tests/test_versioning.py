@@ -224,3 +224,17 @@ def test_no_git_repository_is_reported_not_crashed(tmp_path):
             os.environ.pop("GIT_CEILING_DIRECTORIES")
         else:
             os.environ["GIT_CEILING_DIRECTORIES"] = env_ceiling
+
+
+def test_version_check_command(repo):
+    from typer.testing import CliRunner
+
+    from jiceng.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["schema", "version-check", "--root", str(repo)])
+    assert result.exit_code == 0 and "version check passed" in result.output
+    _add_optional_field(repo)
+    result = runner.invoke(app, ["schema", "version-check", "--root", str(repo)])
+    assert result.exit_code == 1
+    assert "grids.venue_area" in result.output and "1.1.0" in result.output and "版本检查未通过" in result.output

@@ -10,4 +10,13 @@ from .standard import Standard, current  # noqa: E402
 from .load import load, load_many  # noqa: E402
 from .indicators import indicators, indicator_gaps  # noqa: E402
 
-__all__ = ["Standard", "current", "__version__", "load", "load_many", "indicators", "indicator_gaps"]
+__all__ = ["Standard", "current", "__version__", "load", "load_many", "indicators", "indicator_gaps", "validate", "Report"]
+
+
+def __getattr__(name: str):
+    # The validator (polars, pandera) is imported on first use: `jiceng.validate(path)`.
+    if name in ("validate", "Report"):
+        from . import validation
+
+        return getattr(validation, name)
+    raise AttributeError(f"module 'jiceng' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Charts with Chinese labels: a CJK font for matplotlib, and small helpers for indicator charts.
+"""Charts with Chinese labels: a CJK font for matplotlib, and indicator bar charts.
 
     from jiceng import charts
     charts.use_cjk_font()          # raises FontMissing when no Chinese font is installed

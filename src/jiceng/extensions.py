@@ -34,7 +34,6 @@ from .schema_check import PERSONAL_FIELD, SNAKE
 from .standard import Codelist, Standard
 
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-TEXT_KEYS = {"title", "description", "zh", "example"}
 
 
 class ExtendedStandard(Standard):

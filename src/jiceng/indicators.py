@@ -98,6 +98,8 @@ def _mask(pkg: Package, table: str, df: pd.DataFrame, where: dict) -> pd.Series:
         elif "survey_field" in cond:
             # codes listed per survey, e.g. which responses a survey counts as satisfied
             surveys = _frame(pkg, SURVEY_TABLE)
+            if SURVEY_KEY not in df.columns or cond["survey_field"] not in surveys.columns:
+                raise _Undefined(f"{table}.{SURVEY_KEY}")
             listed = {}
             for sid, codes in zip(surveys[SURVEY_KEY], surveys[cond["survey_field"]]):
                 listed[sid] = set() if _isna(codes) else {c.strip() for c in str(codes).split(",")}

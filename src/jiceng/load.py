@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable
@@ -175,6 +175,8 @@ def _convert(table: str, column: str, raw: pd.Series, fld: dict | None, std: Sta
 
 def read_table(csv_path: Path, table: str, std: Standard, encoding: str = "utf-8") -> pd.DataFrame:
     """A package CSV as a typed DataFrame; unknown columns stay as text, in the file's order."""
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # the same text, with or without a byte-order mark
     raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding=encoding)
     schema = std.tables.get(table, {})
     fields = {f["name"]: f for f in schema.get("fields", [])}
@@ -420,7 +422,7 @@ def load(path, *, validate: bool = True, standard=None) -> Package:
             raise PackageError(f"数据包 {folder} 缺少文件 {rel}", f"package {folder} lacks file {rel}")
         try:
             tables[name] = read_table(csv_path, name, std, resource.get("encoding", "utf-8"))
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        except (UnicodeDecodeError, LookupError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise PackageError(f"无法读取 {csv_path}:{exc}", f"cannot read {csv_path}: {exc}") from None
     return Package(folder, descriptor, tables, std, report)
 
@@ -453,7 +455,6 @@ class PackageSet:
 
     packages: list[Package]
     standard: Standard
-    _tables: dict = field(default_factory=dict, repr=False)
 
     def __iter__(self):
         return iter(self.packages)

@@ -124,25 +124,44 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
         in_place: bool = typer.Option(False, "--in-place", help="直接覆盖原数据包 / overwrite the package itself"),
         schemas: Optional[Path] = typer.Option(None, "--schemas", help="目标版本的 schemas(默认为安装的标准)/ target schemas (default: installed)"),
         fmt: Format = typer.Option(Format.text, "--format", "-f", help="报告格式 / report format"),
+        no_validate: bool = typer.Option(False, "--no-validate", help="迁移后不校验 / do not validate the result"),
     ) -> None:
-        """按 schemas/migrations/ 中的迁移步骤升级数据包 / Upgrade a package with the migrations in schemas/migrations/."""
+        """按 schemas/migrations/ 中的迁移步骤升级数据包 / Upgrade a package with the migrations in schemas/migrations/.
+
+        状态码 / exit status: 0 迁移完成且通过校验 / migrated and valid; 1 已写出但校验有错误 / written but invalid;
+        2 无法迁移 / could not migrate."""
         from ..review import ReviewError
         from ..review.migrate import migrate_package
 
         try:
-            result = migrate_package(package, _standard(schemas), to, output, in_place)
+            std = _standard(schemas)
+            result = migrate_package(package, std, to, output, in_place)
         except ReviewError as exc:
             _fail(exc)
         except (OSError, ValueError) as exc:
             _fail(ReviewError(f"迁移失败:{exc}", f"migration failed: {exc}"))
+        report = None
+        if not no_validate:
+            from ..validation import validate
+
+            report = validate(result.output, standard=std)
         if fmt == Format.json:
-            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-            return
-        typer.echo(f"数据包 / package {result.source}: {result.from_version} → {result.to_version}"
-                   f" ({' · '.join(result.chain) or '无需迁移 / nothing to migrate'})")
-        for change in result.changes:
-            typer.echo(f"  {change} ({change.rows} 行 / rows)")
-        typer.echo(f"✓ 已写入 / written: {result.output}")
+            data = result.to_dict()
+            data["validation"] = None if report is None else {"valid": report.valid, "counts": report.counts}
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(f"数据包 / package {result.source}: {result.from_version} → {result.to_version}"
+                       f" ({' · '.join(result.chain) or '无需迁移 / nothing to migrate'})")
+            for change in result.changes:
+                typer.echo(f"  {change} ({change.rows} 行 / rows)")
+            typer.echo(f"✓ 已写入 / written: {result.output}")
+            if report is not None:
+                counts = report.counts
+                mark = "✓" if report.valid else "✗"
+                typer.echo(f"{mark} 校验 / validation: {counts.get('ERROR', 0)} 错误 errors, {counts.get('WARNING', 0)} 警告 warnings"
+                           + ("" if report.valid else f"(详见 / details: jiceng validate {result.output})"))
+        if report is not None and not report.valid:
+            raise typer.Exit(1)
 
     @app.command("docs")
     def docs(

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..standard import CATALOGUE_CODELIST, Standard
+from ..standard import Standard
 from . import ReviewError
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"

@@ -51,8 +51,9 @@ def _zh(obj: dict, key: str) -> str | None:
     return (obj.get("zh") or {}).get(key) if isinstance(obj.get("zh"), dict) else None
 
 
-def _json(value) -> str:
-    return f"<pre>{e(json.dumps(value, ensure_ascii=False, indent=2))}</pre>"
+def _json(value, compact: bool = False) -> str:
+    text = json.dumps(value, ensure_ascii=False) if compact else json.dumps(value, ensure_ascii=False, indent=2)
+    return f"<pre>{e(text)}</pre>"
 
 
 def _anchor(prefix: str, name: str) -> str:
@@ -231,8 +232,8 @@ class _Site:
         ex = ""
         for key, label in (("fail", "不通过 fail"), ("pass", "通过 pass")):
             if examples.get(key) not in (None, [], {}):
-                ex += f"<details><summary>{label}</summary>{_json(examples[key])}</details>"
-        check = f"<code>{e(r.get('kind'))}</code>" + (_json(r["params"]) if r.get("params") else "")
+                ex += f"<details><summary>{label}</summary>{_json(examples[key], compact=True)}</details>"
+        check = f"<code>{e(r.get('kind'))}</code>" + (_json(r["params"], compact=True) if r.get("params") else "")
         sev = str(r.get("severity", "ERROR")).upper()
         return (f'<tr id="{_anchor("rule", str(r.get("code")))}"><td><code>{e(r.get("code"))}</code></td>'
                 f'<td class="sev-{e(sev)}">{e(sev)}</td>'

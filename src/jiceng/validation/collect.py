@@ -100,7 +100,7 @@ class Collector:
             rows = list(rows[:room])
             values = list(values[:room]) if values is not None else [None] * room
             extra = list(suffixes[:room]) if suffixes is not None else [("", "")] * room
-            group.findings.extend(Finding(code, severity, message_zh + zh, message_en + en,
+            group.findings.extend(Finding(code, severity, message_zh + redact_text(zh), message_en + redact_text(en),
                                           resource, int(r) if r is not None else None, field, clean_value(v))
                                   for r, v, (zh, en) in zip(rows, values, extra))
 
@@ -114,8 +114,9 @@ class Collector:
 
 
 def _defaults(code, severity, zh, en):
+    """Severity and messages, the known code's by default; messages redacted (they may quote data)."""
     known = CODES.get(code)
     severity = severity or (known.severity if known else "ERROR")
-    zh = zh or (known.zh if known else code)
-    en = en or (known.en if known else code)
+    zh = redact_text(zh) if zh else (known.zh if known else code)
+    en = redact_text(en) if en else (known.en if known else code)
     return severity, zh, en

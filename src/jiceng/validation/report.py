@@ -133,7 +133,15 @@ class Report:
         lines.append((f"jiceng validate {self.path}", "bold"))
         lines.append((head, None))
         if self.encodings:
-            lines.append((t("编码:", "encodings: ") + ", ".join(f"{r} {e}" for r, e in self.encodings.items()), "dim"))
+            by_encoding: dict[str, list[str]] = {}
+            for resource, enc in self.encodings.items():
+                by_encoding.setdefault(enc, []).append(resource)
+            if len(by_encoding) == 1:
+                enc, names = next(iter(by_encoding.items()))
+                shown = t(f"{enc}(全部 {len(names)} 个文件)", f"{enc} (all {len(names)} files)")
+            else:
+                shown = "; ".join(f"{enc}: {', '.join(names)}" for enc, names in by_encoding.items())
+            lines.append((t("编码:", "encodings: ") + shown, "dim"))
         if not self.readable:
             verdict = t("✗ 无法读取", "✗ cannot be read")
             style = "bold red"
@@ -146,6 +154,12 @@ class Report:
         summary = f"{verdict} — {t('错误', 'errors')} {counts['ERROR']} · {t('警告', 'warnings')} {counts['WARNING']} · " \
                   f"{t('提示', 'notes')} {counts['INFO']}"
         lines.append((summary, style))
+        if not self.readable:
+            for g in self.groups:
+                if g.code in FATAL:
+                    lines.append((f"{g.code}: {g.message_zh}", style))
+                    lines.append((f"{' ' * len(g.code)}  {g.message_en}", style))
+            return lines
         groups = self.ordered_groups()
         if groups:
             kinds = len(groups)
@@ -173,7 +187,8 @@ class Report:
                     where.append(f"«{f.value}»")
                 msg = f.message_zh if zh else f.message_en
                 detail = msg if msg != (g.message_zh if zh else g.message_en) else ""
-                lines.append(("      " + " ".join(where + ([detail] if detail else [])), "dim"))
+                if where or detail:
+                    lines.append(("      " + " ".join(where + ([detail] if detail else [])), "dim"))
             if g.count > EXAMPLES:
                 lines.append(("      " + t(f"…另有 {g.count - EXAMPLES} 条", f"… and {g.count - EXAMPLES} more"), "dim"))
         if self.truncated:

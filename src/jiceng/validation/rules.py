@@ -76,9 +76,10 @@ def load_rules(std: Standard) -> tuple[list[Rule], list[tuple[str, str, str]]]:
     if folder is None:
         return rules, problems
     seen: dict[str, str] = {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             problems.append((path.name, f"无法读取:{type(exc).__name__}", f"cannot be read: {type(exc).__name__}"))
             continue
@@ -186,8 +187,13 @@ def run_rules(std: Standard, checked: dict, out: Collector, rules: list[Rule] | 
     """Run every rule whose table is in the package; add their findings to `out`."""
     if rules is None:
         rules, problems = load_rules(std)
+        merged: dict[str, tuple[list, list]] = {}
         for where, zh, en in problems:
-            out.add("RULE_DEFINITION_INVALID", f"规则 {where}:{zh}", f"rule {where}: {en}", value=where)
+            merged.setdefault(where, ([], []))
+            merged[where][0].append(zh)
+            merged[where][1].append(en)
+        for where, (zh, en) in merged.items():
+            out.add("RULE_DEFINITION_INVALID", f"规则 {where}:{';'.join(zh)}", f"rule {where}: {'; '.join(en)}", value=where)
     frames = {name: c.typed for name, c in checked.items()}
     raws = {name: c.raw for name, c in checked.items()}
     run_on_frames(Context(std, frames, raws), rules, out)
