@@ -270,6 +270,7 @@ METADATA = {
     "province_code": "33",
     "province_codes": ["33", "43", "62"],
     "period": "2020/2022",
+    "records": "excerpt",
     "publisher": {"name": "基层治理开放数据标准项目 Jiceng Open Data Standard project"},
     "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                   "path": "https://creativecommons.org/licenses/by/4.0/"}],

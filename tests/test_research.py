@@ -481,3 +481,14 @@ def test_compare_refuses_an_invalid_package(tmp_path):
     make(tmp_path / "bad", tables)
     result = CliRunner().invoke(app, ["compare", str(tmp_path / "bad")])
     assert result.exit_code == 1 and "拒绝载入" in result.output
+
+
+def test_excerpt_package_gets_no_indicators_computed_from_records():
+    """seed-cases quotes excerpts: its 8 team rows are not all of Zhejiang's teams."""
+    import jiceng
+
+    pkg = jiceng.load(REPO / "datapackages" / "seed-cases")
+    df = jiceng.indicators(pkg)
+    assert pkg.descriptor["records"] == "excerpt"
+    assert not (df["origin"] == "records").any()
+    assert (df["origin"] == "package").sum() == len(pkg.tables["indicators"])

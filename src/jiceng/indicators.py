@@ -210,6 +210,9 @@ def _names(std: Standard, code: str) -> tuple[str | None, str | None, dict | Non
 
 
 def _computed_rows(pkg: Package, lang: str) -> list[dict]:
+    if pkg.descriptor.get("records") == "excerpt":
+        # excerpts quoted from reports are not all of a locality's records: counting them would mislead
+        return []
     std = pkg.standard
     rows = []
     names = pkg.locality_names(lang)
