@@ -64,6 +64,9 @@ def _prefix(table: str) -> str:
 
 
 PATTERN_SAMPLES = ["2022", "330114000000", "x1", "satisfied", "a"]
+# Values that keep the generated rows plausible for the standard's rules (closed cases have a
+# closing date), so that the rule findings are the injected ones.
+FIXED = {("cases", "status"): "resolved"}
 
 
 def columns(std, table: str, start: int, n: int, sizes: dict[str, int], main: bool = True) -> dict[str, pl.Series]:
@@ -82,7 +85,9 @@ def columns(std, table: str, start: int, n: int, sizes: dict[str, int], main: bo
         name, ftype = fdef["name"], fdef.get("type", "string")
         cons = fdef.get("constraints") or {}
         codes = std.codelists[fdef["codelist"]].codes if fdef.get("codelist") else None
-        if name == "locality_id":
+        if (table, name) in FIXED:
+            col = pl.Series(name, [FIXED[(table, name)]] * n)
+        elif name == "locality_id":
             col = pl.Series(name, [LOCALITY] * n)
         elif name in fks and fks[name] == table:
             col = pl.Series(name, [None] * n, dtype=pl.String)
@@ -194,7 +199,9 @@ def make_package(std, table: str, rows: int, dest: Path) -> Path:
             if target not in needed:
                 needed.add(target)
                 queue.append(target)
-    sizes = {t: SIDE_ROWS for t in needed}
+    # Referenced tables grow with the table (one volunteer per 20 service records, …) so that
+    # the generated keys do not pile up on a few rows.
+    sizes = {t: max(SIDE_ROWS, rows // 20) for t in needed}
     sizes["localities"] = 1
     sizes[table] = rows
     (dest / "data").mkdir(parents=True, exist_ok=True)

@@ -176,6 +176,7 @@ def test_zip_without_descriptor(tmp_path):
     ("https://example.org/cases.csv", "RESOURCE_REMOTE_REFUSED"),
     ("data/nothing.csv", "RESOURCE_FILE_MISSING"),
     ("data/cases.xlsx", "RESOURCE_FORMAT_UNSUPPORTED"),
+    ("data\\cases.csv", "RESOURCE_PATH_INVALID"),
 ])
 def test_resource_paths(package, tmp_path, path, code):
     (tmp_path / "outside.csv").write_text("secret\n")
@@ -283,7 +284,7 @@ def test_summary_groups_a_shifted_header(tmp_path, standard):
     text = report.to_text("zh")
     assert len(text.splitlines()) < 80
     assert text.index("HEADER_INCORRECT_LABEL") < text.index("TYPE_ERROR")
-    assert "请先修正表头" in text
+    assert "请先修正表头" in text and "缺少第 3 列 grid_id" in text
     assert report.count("TYPE_ERROR") >= 1500 and all(g.shown <= 100 for g in report.groups)
     data = json.loads(report.to_json())
     assert data["truncated"] is True
@@ -345,9 +346,19 @@ def test_cli_never_shows_a_traceback(package, monkeypatch):
     result = CliRunner().invoke(app, ["validate", str(package)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "内部错误" in result.output and "internal error" in result.output
+    result = CliRunner().invoke(app, ["validate", str(package), "--format", "json"])
+    assert result.exit_code == 2 and json.loads(result.stdout)["errors"][0]["code"] == "INTERNAL_ERROR"
 
 
 def test_public_api():
     import jiceng
 
     assert jiceng.validate is validate
+
+
+def test_broken_standard_is_one_clear_error(package, schemas_copy):
+    from jiceng.standard import Standard
+
+    (schemas_copy / "codelists.json").write_text("{not json", encoding="utf-8")
+    report = validate(package, standard=Standard.from_schemas(schemas_copy))
+    assert report.codes() == {"STANDARD_UNREADABLE"} and report.exit_code == 2

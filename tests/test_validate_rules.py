@@ -149,3 +149,11 @@ def test_rules_page_command(tmp_path):
     result = CliRunner().invoke(app, ["rules-page", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "CASE_CLOSED_BEFORE_REPORTED" in out.read_text(encoding="utf-8")
+
+
+def test_docs_list_every_code():
+    text = (REPO / "docs" / "validate.md").read_text(encoding="utf-8")
+    missing = [c for c in list(CODES) + [r.code for r in RULES] if f"`{c}`" not in text]
+    assert missing == [], f"docs/validate.md does not list: {missing}"
+    readme = (REPO / "validators" / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{kind}`" in readme for kind in KINDS)

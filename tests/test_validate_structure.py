@@ -63,3 +63,106 @@ def test_corpus_case(case, tmp_path, standard):
     if case.compare:
         mine, fl = ours(report), theirs(pkg)
         assert mine == fl, f"only ours: {mine - fl}\nonly frictionless: {fl - mine}"
+
+
+def _edit_table(schemas: Path, table: str, edit) -> None:
+    import json
+
+    path = schemas / "tables" / f"{table}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def test_missing_values_as_frictionless(tmp_path, schemas_copy):
+    """Schemas may declare other missing values; an empty cell is then a value (frictionless)."""
+    from jiceng.standard import Standard
+
+    _edit_table(schemas_copy, "cases", lambda d: d.update(missingValues=["NA"]))
+    std = Standard.from_schemas(schemas_copy)
+    text = corpus.table_csv(std, "cases", 4, {1: {"hours_to_close": "NA", "resident_rating": ""},
+                                              2: {"category": "NA"}, 3: {"grid_id": "", "meeting_id": "NA"}})
+    pkg = corpus.build(corpus.Case("mv", {"cases": text}, set()), tmp_path / "pkg", std)
+    report = validate(pkg, standard=std, max_per_group=None)
+    mine, fl = ours(report), theirs(pkg)
+    assert mine == fl, f"only ours: {mine - fl}\nonly frictionless: {fl - mine}"
+    assert ("cases", "type-error", 3, "resident_rating") in mine  # "" is not missing: not an integer
+    assert ("cases", "constraint-error", 4, "category") in mine  # "NA" is missing: required
+
+
+def test_deprecated_fields_and_codes(tmp_path, schemas_copy):
+    from jiceng.standard import Standard
+
+    def deprecate(d):
+        for f in d["fields"]:
+            if f["name"] == "handling_level":
+                f["deprecated"] = {"since": "1.1.0", "replacement": "a future field"}
+    _edit_table(schemas_copy, "cases", deprecate)
+    source = schemas_copy / "codelists" / "case_source.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",deprecated"] + [line + (",1.1.0" if line.startswith("hotline,") else ",") for line in lines[1:]]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    std = Standard.from_schemas(schemas_copy)
+    text = corpus.table_csv(std, "cases", 3, {1: {"source": "hotline"}, 2: {"source": "hotline"}})
+    pkg = corpus.build(corpus.Case("dep", {"cases": text}, set()), tmp_path / "pkg", std)
+    report = validate(pkg, standard=std)
+    [field] = report.by_code("DEPRECATED_FIELD")
+    assert (field.resource, field.field, field.severity, field.row) == ("cases", "handling_level", "WARNING", 2)
+    assert "1.1.0" in field.message_zh and "a future field" in field.message_en
+    assert [(f.row, f.value) for f in report.by_code("DEPRECATED_CODE")] == [(3, "hotline"), (4, "hotline")]
+    assert report.valid  # warnings only
+    plain = validate(pkg)
+    assert not {"DEPRECATED_FIELD", "DEPRECATED_CODE"} & plain.codes()
+
+
+def test_local_code_in_open_codelist_is_a_note(tmp_path, standard):
+    text = corpus.table_csv(standard, "cases", 2, {1: {"category": "noise_complaint_local"}})
+    pkg = corpus.build(corpus.Case("open", {"cases": text}, set()), tmp_path / "pkg", standard)
+    report = validate(pkg)
+    [note] = report.by_code("CODE_NOT_IN_OPEN_CODELIST")
+    assert (note.severity, note.row, note.value) == ("INFO", 3, "noise_complaint_local") and report.valid
+
+
+def test_embedded_schema_that_differs_is_a_warning(tmp_path, standard):
+    import json
+
+    pkg = corpus.build(corpus.Case("emb", {"cases": corpus.table_csv(standard, "cases", 2)}, set()), tmp_path / "pkg", standard)
+    data = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    cases = next(r for r in data["resources"] if r["name"] == "cases")
+    cases["schema"]["fields"][9]["type"] = "string"
+    (pkg / "datapackage.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    report = validate(pkg)
+    assert [f.resource for f in report.by_code("RESOURCE_SCHEMA_DIFFERS")] == ["cases"] and report.valid
+
+
+def test_python_and_polars_readers_agree(standard, tmp_path):
+    """A multi-line cell sends the file to Python's csv module: same findings as without it."""
+    edits = {1: {"resident_rating": "x"}, 2: {"source": "bad"}, 3: {"hours_to_close": "-2"}}
+    plain = corpus.table_csv(standard, "cases", 5, edits)
+    multiline = corpus.table_csv(standard, "cases", 5, {**edits, 4: {"category": "two\nlines"}})
+    a = validate(corpus.build(corpus.Case("a", {"cases": plain}, set()), tmp_path / "a", standard), max_per_group=None)
+    b = validate(corpus.build(corpus.Case("b", {"cases": multiline}, set()), tmp_path / "b", standard), max_per_group=None)
+    key = lambda r: sorted((f.code, f.row, f.field) for f in r.errors if f.row != 6)  # noqa: E731
+    assert key(a) == key(b)
+    assert [(f.row, f.field) for f in b.by_code("PATTERN_MISMATCH")] == [(6, "category")]
+
+
+def test_types_outside_the_vectorised_path_follow_frictionless(tmp_path, schemas_copy):
+    """A type the standard does not use today (an extension could): frictionless' own reader decides."""
+    from jiceng.standard import Standard
+
+    def to_year(d):
+        for f in d["fields"]:
+            if f["name"] == "code_edition":
+                f["type"] = "year"
+                f["constraints"] = {"minimum": 1980}
+    _edit_table(schemas_copy, "localities", to_year)
+    std = Standard.from_schemas(schemas_copy)
+    text = corpus.table_csv(std, "localities", 4, {0: {"code_edition": "2022"}, 1: {"code_edition": "19x0"},
+                                                   2: {"code_edition": "1970"}, 3: {"code_edition": ""}})
+    pkg = corpus.build(corpus.Case("year", {"localities": text}, set()), tmp_path / "pkg", std)
+    report = validate(pkg, standard=std, max_per_group=None)
+    mine, fl = ours(report), theirs(pkg)
+    assert mine == fl, f"only ours: {mine - fl}\nonly frictionless: {fl - mine}"
+    assert ("localities", "type-error", 3, "code_edition") in mine
+    assert ("localities", "constraint-error", 4, "code_edition") in mine

@@ -41,35 +41,46 @@ def validate_command(
         from ..validation import validate
 
         report = validate(path, allow_remote=allow_remote, max_per_group=max_per_group or None)
-        if fmt == "json":
-            text = report.to_json()
-        elif fmt == "html":
-            text = report.to_html(lang)
-        else:
-            text = None
-        if output is not None:
-            try:
-                output.write_text(text if text is not None else report.to_text(lang), encoding="utf-8")
-            except OSError as exc:
-                _fail(f"无法写入 {output}:{exc.strerror}", f"cannot write {output}: {exc.strerror}")
-            counts = report.counts
-            verdict = "✓" if report.valid else "✗"
-            typer.echo(f"{verdict} ERROR {counts['ERROR']} · WARNING {counts['WARNING']} · INFO {counts['INFO']} → {output}")
-        elif text is not None:
-            sys.stdout.write(text)
-        else:
-            report.print_text(lang)
-    except typer.Exit:
-        raise
     except KeyboardInterrupt:
         _fail("已中断", "interrupted")
     except MemoryError:
-        _fail("内存不足,无法完成校验", "out of memory; validation could not finish")
+        report = _internal(path, "内存不足,无法完成校验", "out of memory; validation could not finish")
     except Exception as exc:  # the command line never shows a traceback
         if os.environ.get("JICENG_DEBUG") == "1":
             raise
-        _fail(f"校验器内部错误({type(exc).__name__});请报告此问题", f"internal error of the validator ({type(exc).__name__}); please report it")
+        report = _internal(path, f"校验器内部错误({type(exc).__name__});请报告此问题",
+                           f"internal error of the validator ({type(exc).__name__}); please report it")
+    _emit(report, fmt, lang, output)
     raise typer.Exit(report.exit_code)
+
+
+def _internal(path: str, zh: str, en: str):
+    """A report saying the input could not be checked, in the format asked for; the reason also on stderr."""
+    from ..validation.report import fatal_report
+
+    typer.echo(f"✗ {zh}\n  {en}", err=True)
+    return fatal_report(path, "INTERNAL_ERROR", zh, en, None)
+
+
+def _emit(report, fmt: str, lang: str, output: Optional[Path]) -> None:
+    if fmt == "json":
+        text = report.to_json()
+    elif fmt == "html":
+        text = report.to_html(lang)
+    else:
+        text = None
+    if output is not None:
+        try:
+            output.write_text(text if text is not None else report.to_text(lang), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"无法写入 {output}:{exc.strerror}", f"cannot write {output}: {exc.strerror}")
+        counts = report.counts
+        verdict = "✓" if report.valid else "✗"
+        typer.echo(f"{verdict} ERROR {counts['ERROR']} · WARNING {counts['WARNING']} · INFO {counts['INFO']} → {output}")
+    elif text is not None:
+        sys.stdout.write(text)
+    else:
+        report.print_text(lang)
 
 
 def rules_page_command(

@@ -5,6 +5,8 @@ report lists the packages, tables and rules (finding codes) that newly fail or n
 """
 from __future__ import annotations
 
+import functools
+
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +113,8 @@ def _default_validate() -> Callable:
         from ..validation import validate
     except ImportError as exc:
         raise ReviewError(f"校验器不可用:{exc}", f"the validator is not available: {exc}") from None
-    return validate
+    # every finding listed, not the first 1000 of a kind, so counts before/after are exact
+    return functools.partial(validate, max_per_group=None)
 
 
 def find_packages(folder: Path) -> list[Path]:

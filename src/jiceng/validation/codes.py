@@ -29,6 +29,7 @@ _CODES = [
     Code("ZIP_UNREADABLE", "ERROR", "zip 文件损坏或无法读取", "the zip file is damaged or cannot be read", "input"),
     Code("ZIP_TOO_LARGE", "ERROR", "zip 解压后超过大小或文件数限制",
          "the zip decompresses past the size or entry-count limit", "input"),
+    Code("STANDARD_UNREADABLE", "ERROR", "用于校验的标准(schemas/)无法读取", "the standard to validate against (schemas/) cannot be read", "input"),
     Code("INTERNAL_ERROR", "ERROR", "校验器内部错误", "internal error of the validator", "input"),
     # -- the archive
     Code("ZIP_ENTRY_UNSAFE", "ERROR", "zip 中的文件路径会写到数据包文件夹之外,已跳过",
@@ -65,6 +66,7 @@ _CODES = [
     Code("FOREIGN_KEY_NOT_CHECKED", "INFO", "引用的表不在数据包中,外键未检查",
          "the referenced table is not in the package; foreign key not checked", "resource"),
     # -- header
+    Code("HEADER_HINT", "INFO", "表头问题的说明", "what the header problems amount to", "header"),
     Code("HEADER_BLANK", "ERROR", "第一行(表头)为空", "the first row (header) is blank", "header", "blank-header"),
     Code("HEADER_EXTRA_LABEL", "ERROR", "表头多出标准中没有的列", "the header has a column the standard does not define", "header", "extra-label"),
     Code("HEADER_MISSING_LABEL", "ERROR", "表头缺少标准中的列", "the header lacks a column of the standard", "header", "missing-label"),
@@ -106,7 +108,7 @@ CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 # Codes meaning the input could not be read at all: exit code 2.
 FATAL = {"INPUT_NOT_FOUND", "INPUT_NOT_A_PACKAGE", "DESCRIPTOR_UNREADABLE", "ZIP_UNREADABLE", "ZIP_TOO_LARGE",
-         "INTERNAL_ERROR"}
+         "STANDARD_UNREADABLE", "INTERNAL_ERROR"}
 
 # Map from a constraint name of Table Schema to its code.
 CONSTRAINT_CODES = {

@@ -10,9 +10,9 @@ from ..standard import Standard, current
 from .collect import Collector
 from .metadata import check_metadata
 from .privacy import free_text_fields, find_names, find_numbers, scan_column
-from .reading import InputError, OpenedPackage, ResourceError, decode, locate, open_package, parse_csv, same_encoding
+from .reading import InputError, OpenedPackage, ResourceError, locate, open_package, read_table, same_encoding
 from .report import Report, fatal_report
-from .structure import Checked, check_resource, rows_of
+from .structure import Checked, check_resource, polars_pattern, rows_of
 
 DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
@@ -28,8 +28,12 @@ def validate(path: str | Path, *, standard: Standard | None = None, allow_remote
     std = standard or current()
     try:
         version = std.version
-    except Exception:
-        version = None
+        std.tables, std.codelists, std.profile  # noqa: B018 - read now: a broken standard is one clear error
+    except Exception as exc:
+        if DEBUG:
+            raise
+        return fatal_report(str(path), "STANDARD_UNREADABLE", f"无法读取标准({type(exc).__name__}:{exc})",
+                            f"the standard cannot be read ({type(exc).__name__}: {exc})", None)
     try:
         pkg = open_package(path)
     except InputError as exc:
@@ -127,13 +131,12 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     try:
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
-        dec = decode(src, declared, quote)
-        encodings[name] = dec.encoding
-        if declared and not same_encoding(declared, dec.encoding):
-            out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {dec.encoding};按 {dec.encoding} 读取",
-                    f"declared encoding {declared}, but the file is {dec.encoding}; read as {dec.encoding}", resource=name,
-                    value=dec.encoding)
-        parsed = parse_csv(dec, delimiter, quote)
+        parsed, encoding = read_table(src, declared, delimiter, quote)
+        encodings[name] = encoding
+        if declared and not same_encoding(declared, encoding):
+            out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {encoding};按 {encoding} 读取",
+                    f"declared encoding {declared}, but the file is {encoding}; read as {encoding}", resource=name,
+                    value=encoding)
     except ResourceError as exc:
         out.add(exc.code, exc.message_zh, exc.message_en, resource=name, row=exc.row, value=exc.value)
         return None
@@ -234,7 +237,7 @@ def _check_codes(checked: Checked, std: Standard, out: Collector) -> None:
             mask = raw.is_not_null() & ~raw.is_in(cl.codes)
             if pattern:
                 try:
-                    mask = mask & raw.str.contains(f"^(?:^{pattern}$)")
+                    mask = mask & raw.str.contains(polars_pattern(pattern))
                 except pl.exceptions.PolarsError:
                     rx = re.compile(f"^{pattern}$")
                     mask = mask & raw.map_elements(lambda v: rx.match(v) is not None, return_dtype=pl.Boolean)

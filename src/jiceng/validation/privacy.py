@@ -160,6 +160,8 @@ def scan_column(values: pl.Series, free_text: bool) -> dict[str, list[tuple[str,
     if values.dtype != pl.String or values.len() == 0:
         return {}
     pattern = NUMBER_PREFILTER + (f"|{NAME_PREFILTER}" if free_text else "")
+    if not free_text:  # a personal number takes at least 11 characters
+        values = values.filter(values.str.len_bytes() >= 11)
     candidates = values.filter(values.str.contains(pattern).fill_null(False)).unique()
     hits: dict[str, list[tuple[str, str]]] = {}
     for value in candidates.to_list():

@@ -14,14 +14,13 @@ import csv
 import io
 import json
 import re
-import shutil
 import sys
 import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import polars as pl
 
@@ -226,6 +225,8 @@ def locate(pkg: OpenedPackage, resource: dict, allow_remote: bool) -> Source:
         return Source(data=_fetch(path), where=path)
     if unsafe_member(path):
         raise ResourceError("RESOURCE_PATH_UNSAFE", "资源路径不能是绝对路径或含 ..", "the resource path must be relative, without ..", value=path)
+    if "\\" in path:
+        raise ResourceError("RESOURCE_PATH_INVALID", "资源路径应使用 / 分隔,而不是 \\", "resource paths are separated by /, not \\", value=path)
     base = pkg.base.resolve()
     target = (pkg.base / path).resolve()
     if base not in target.parents:
@@ -250,50 +251,76 @@ def _fetch(url: str) -> bytes:
     return data
 
 
-# ---------------------------------------------------------------- encodings
+# ---------------------------------------------------------------- encodings and CSV
+
+
+class NotUTF8(Exception):
+    """The content is not UTF-8: the encoding is detected next."""
 
 
 @dataclass
-class Decoded:
-    encoding: str
-    source: Source  # UTF-8 content: the original file, or transcoded bytes
-    has_quote: bool = False
-    lone_cr: bool = False  # a carriage return not followed by a line feed
-    free_byte: str = "\x1f"  # a byte absent from the file, usable as a separator that never splits
-    bom: bool = False
+class Parsed:
+    labels: list[str] | None  # the header row's cells, stripped; None when the file has no row at all
+    cells: pl.DataFrame  # data rows; columns "0".."W-1" as text; null where empty or absent
+    n_cells: pl.Series  # cells per data row (absent cells are those at positions >= n_cells)
+    method: str  # "polars" or "python"
 
 
-def _scan_utf8(src: Source, quote: bytes) -> tuple[int | None, dict]:
-    """Position of the first byte that is not UTF-8 (None if all is), and what the file contains."""
-    dec = codecs.getincrementaldecoder("utf-8")()
-    stats = {"quote": False, "cr": 0, "crlf": 0, "absent": set(b"\x1f\x1e\x1d\x1c\x01\x02\x03"), "bom": False}
-    offset = 0
-    prev_cr = False
+def _peek(src: Source, n: int = 4) -> bytes:
     with src.open() as fh:
-        first = True
+        return fh.read(n)
+
+
+def read_table(src: Source, declared: str | None = None, delimiter: str = ",", quote: str | None = '"') -> tuple[Parsed, str]:
+    """The CSV rows of a resource and the encoding used to read them.
+
+    UTF-8 (with or without BOM) is tried first; a file that is not UTF-8 is then decoded over its
+    whole length as GBK, else GB18030, else the declared encoding. ResourceError with the byte
+    position (and line) of the first undecodable byte if none fits."""
+    head = _peek(src)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = _transcode(src, "utf-16")
+        if isinstance(data, int):
+            raise ResourceError("ENCODING_ERROR", f"UTF-16 文件在第 {data} 字节处无法解码", f"UTF-16 file undecodable at byte {data}",
+                                value=f"byte {data}")
+        return parse_csv(Source(data=data), delimiter, quote), "utf-16"
+    bom = head.startswith(codecs.BOM_UTF8)
+    try:
+        return parse_csv(src, delimiter, quote), ("utf-8-sig" if bom else "utf-8")
+    except NotUTF8:
+        pass
+    bad = _first_invalid_utf8(src)
+    candidates = ["gbk", "gb18030"]
+    if declared and declared.lower() not in UTF8_FAMILY | GB_FAMILY:
+        try:
+            candidates.append(codecs.lookup(declared).name)
+        except LookupError:
+            pass
+    for enc in candidates:
+        data = _transcode(src, enc)
+        if not isinstance(data, int):
+            return parse_csv(Source(data=data), delimiter, quote), enc
+    bad = bad if bad is not None else 0
+    line = _line_of(src, bad)
+    raise ResourceError("ENCODING_ERROR",
+                        f"文件既不是 UTF-8 也不是 GBK/GB18030:第 {bad} 字节(第 {line} 行)无法解码;请另存为 CSV UTF-8",
+                        f"the file is neither UTF-8 nor GBK/GB18030: byte {bad} (line {line}) cannot be decoded; save it as CSV UTF-8",
+                        value=f"byte {bad}", row=line)
+
+
+def _first_invalid_utf8(src: Source) -> int | None:
+    dec = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with src.open() as fh:
         while True:
             chunk = fh.read(CHUNK)
-            if first:
-                stats["bom"] = chunk.startswith(codecs.BOM_UTF8)
-                first = False
-            if not chunk:
-                try:
-                    dec.decode(b"", final=True)
-                except UnicodeDecodeError as exc:
-                    return offset - len(dec.getstate()[0]) + exc.start, stats
-                return None, stats
+            buffered = len(dec.getstate()[0])
             try:
-                buffered = len(dec.getstate()[0])
-                dec.decode(chunk)
+                dec.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                return offset - buffered + exc.start, stats
-            stats["quote"] = stats["quote"] or quote in chunk
-            stats["cr"] += chunk.count(b"\r")
-            stats["crlf"] += chunk.count(b"\r\n") + (1 if prev_cr and chunk[:1] == b"\n" else 0)
-            prev_cr = chunk.endswith(b"\r")
-            for b in list(stats["absent"]):
-                if bytes([b]) in chunk:
-                    stats["absent"].discard(b)
+                return offset - buffered + exc.start
+            if not chunk:
+                return None
             offset += len(chunk)
 
 
@@ -306,7 +333,7 @@ def _transcode(src: Source, encoding: str) -> bytes | int:
         while True:
             chunk = fh.read(CHUNK)
             try:
-                buffered = len(dec.getstate()[0]) if hasattr(dec, "getstate") else 0
+                buffered = len(dec.getstate()[0])
                 text = dec.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 return offset - buffered + exc.start
@@ -321,46 +348,6 @@ def _line_of(src: Source, position: int) -> int:
         return fh.read(position).count(b"\n") + 1
 
 
-def decode(src: Source, declared: str | None = None, quote: str = '"') -> Decoded:
-    """Detect the encoding over the whole file: UTF-8 (with or without BOM), else GBK, else
-    GB18030, else the declared encoding. ResourceError with the byte position if none fits."""
-    qb = quote.encode("utf-8") if quote else b'"'
-    with src.open() as fh:
-        head = fh.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data = _transcode(src, "utf-16")
-        if isinstance(data, int):
-            raise ResourceError("ENCODING_ERROR", f"UTF-16 文件在第 {data} 字节处无法解码", f"UTF-16 file undecodable at byte {data}")
-        return _decoded_bytes(data, "utf-16", qb)
-    bad, stats = _scan_utf8(src, qb)
-    if bad is None:
-        encoding = "utf-8-sig" if stats["bom"] else "utf-8"
-        absent = sorted(stats["absent"])
-        return Decoded(encoding, src, stats["quote"], stats["cr"] != stats["crlf"],
-                       chr(absent[0]) if absent else "\x1f", stats["bom"])
-    candidates = ["gbk", "gb18030"]
-    if declared and declared.lower() not in UTF8_FAMILY | GB_FAMILY:
-        try:
-            candidates.append(codecs.lookup(declared).name)
-        except LookupError:
-            pass
-    for enc in candidates:
-        data = _transcode(src, enc)
-        if not isinstance(data, int):
-            return _decoded_bytes(data, enc, qb)
-    line = _line_of(src, bad)
-    raise ResourceError("ENCODING_ERROR",
-                        f"文件既不是 UTF-8 也不是 GBK/GB18030:第 {bad} 字节(第 {line} 行)无法解码;请另存为 CSV UTF-8",
-                        f"the file is neither UTF-8 nor GBK/GB18030: byte {bad} (line {line}) cannot be decoded; save it as CSV UTF-8",
-                        value=f"byte {bad}", row=line)
-
-
-def _decoded_bytes(data: bytes, encoding: str, qb: bytes) -> Decoded:
-    cr, crlf = data.count(b"\r"), data.count(b"\r\n")
-    absent = [b for b in b"\x1f\x1e\x1d\x1c\x01\x02\x03" if bytes([b]) not in data]
-    return Decoded(encoding, Source(data=data), qb in data, cr != crlf, chr(absent[0]) if absent else "\x1f")
-
-
 def same_encoding(declared: str, used: str) -> bool:
     d, u = declared.lower().replace("_", "-"), used.lower().replace("_", "-")
     if d in UTF8_FAMILY and u in UTF8_FAMILY:
@@ -373,72 +360,79 @@ def same_encoding(declared: str, used: str) -> bool:
         return False
 
 
-# ---------------------------------------------------------------- CSV
+def _utf8_failure(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "utf8" in text or "utf-8" in text
 
 
-@dataclass
-class Parsed:
-    labels: list[str] | None  # the header row's cells, stripped; None when the file has no row at all
-    cells: pl.DataFrame  # data rows; columns "0".."W-1" as text; null where the row has no such cell
-    n_cells: pl.Series  # cells per data row
-    method: str  # "polars" or "python"
-
-
-def parse_csv(dec: Decoded, delimiter: str = ",", quote: str | None = '"') -> Parsed:
-    if dec.source.size == 0 or (dec.bom and dec.source.size <= 3):
+def parse_csv(src: Source, delimiter: str = ",", quote: str | None = '"') -> Parsed:
+    """Records and cells of UTF-8 CSV content; NotUTF8 if it is not UTF-8."""
+    if src.size == 0:
         return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
-    if not dec.lone_cr and len(delimiter.encode()) == 1 and (quote is None or len(quote.encode()) == 1):
+    if len(delimiter.encode()) == 1 and (quote is None or len(quote.encode()) == 1) and hasattr(pl, "read_lines"):
         try:
-            parsed = _parse_polars(dec, delimiter, quote)
-        except pl.exceptions.PolarsError:
+            parsed = _parse_polars(src, delimiter, quote)
+        except pl.exceptions.PolarsError as exc:
+            if _utf8_failure(exc):
+                raise NotUTF8() from None
             parsed = None
         if parsed is not None:
             return parsed
-    return _parse_python(dec, delimiter, quote)
+    return _parse_python(src, delimiter, quote)
 
 
-def _polars_source(dec: Decoded):
-    return str(dec.source.path) if dec.source.path is not None else io.BytesIO(dec.source.data)
+def _polars_source(src: Source):
+    return str(src.path) if src.path is not None else io.BytesIO(src.data)
 
 
-def _parse_polars(dec: Decoded, delimiter: str, quote: str | None) -> Parsed | None:
-    """Records and cell counts from the lines; None when a record may span lines or quotes are
-    not well formed (then Python's csv module decides)."""
-    lines = pl.read_csv(_polars_source(dec), has_header=False, separator=dec.free_byte, quote_char=None,
-                        schema={"l": pl.String}, empty_string_is_null=False, infer_schema=False,
-                        truncate_ragged_lines=True)["l"].fill_null("")
-    lines = lines.str.strip_suffix("\r")
-    d = re.escape(delimiter)
-    if quote is not None and dec.has_quote:
-        q = re.escape(quote)
-        field_rx = rf"(?:[^{q}{d}]*|{q}(?:[^{q}]|{q}{q})*{q})"
-        with_quote = lines.str.contains(q)
-        wellformed = lines.str.contains(rf"^{field_rx}(?:{d}{field_rx})*$")
-        if (with_quote & ~wellformed).any():
-            return None
-        bare = lines.str.replace_all(rf"{q}(?:[^{q}]|{q}{q})*{q}", "")
-    else:
-        bare = lines
-    n_cells = pl.select(pl.when(lines.str.len_bytes() == 0).then(0)
-                        .otherwise(bare.str.count_matches(delimiter, literal=True) + 1)
+def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | None:
+    """Records and cell counts from the lines, cells from polars' CSV reader; None when a record
+    may span lines, a carriage return stands alone or quotes are not well formed (then Python's
+    csv module decides)."""
+    lines = pl.read_lines(_polars_source(src)).to_series().fill_null("")
+    if lines.len() == 0:
+        return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
+    first = lines[0]
+    if first.startswith("\ufeff"):
+        if lines.len() == 1 and first == "\ufeff":
+            return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
+        lines = lines.scatter(0, first[1:])
+    if lines.str.contains("\r", literal=True).any():
+        return None
+    counts = lines.str.count_matches(delimiter, literal=True)
+    if quote is not None:
+        with_quote = lines.str.contains(quote, literal=True)
+        if with_quote.any():
+            # Only the lines with quotes need the slower look: well formed, and delimiters
+            # inside quotes not counted.
+            d, q = re.escape(delimiter), re.escape(quote)
+            field_rx = rf"(?:[^{q}{d}]*|{q}(?:[^{q}]|{q}{q})*{q})"
+            quoted = lines.filter(with_quote)
+            if not quoted.str.contains(rf"^{field_rx}(?:{d}{field_rx})*$").all():
+                return None
+            bare = quoted.str.replace_all(rf"{q}(?:[^{q}]|{q}{q})*{q}", "")
+            counts = counts.scatter(with_quote.arg_true(), bare.str.count_matches(delimiter, literal=True))
+    n_cells = pl.select(pl.when(lines.str.len_bytes() == 0).then(0).otherwise(counts + 1)
                         .cast(pl.Int64).alias("n")).to_series()
     width = max(int(n_cells.max() or 0), 1)
     names = [str(i) for i in range(width)]
-    frame = pl.read_csv(_polars_source(dec), has_header=False, separator=delimiter, quote_char=quote,
-                        schema={n: pl.String for n in names}, empty_string_is_null=False, infer_schema=False,
+    n_lines = lines.len()
+    del lines, counts  # memory: the lines are not needed once counted
+    frame = pl.read_csv(_polars_source(src), has_header=False, separator=delimiter, quote_char=quote,
+                        schema={n: pl.String for n in names}, empty_string_is_null=True, infer_schema=False,
                         truncate_ragged_lines=True, missing_columns="insert")
-    if frame.height != lines.len():
+    if frame.height != n_lines:
         return None
-    frame = frame.with_columns(n_cells.alias("__n")).select(
-        [pl.when(pl.col("__n") > i).then(pl.col(n)).otherwise(None).alias(n) for i, n in enumerate(names)])
     return _split_header(frame, n_cells, "polars")
 
 
-def _parse_python(dec: Decoded, delimiter: str, quote: str | None) -> Parsed:
-    if dec.source.path is not None:
-        text = dec.source.path.read_bytes().decode("utf-8-sig")
-    else:
-        text = dec.source.data.decode("utf-8")
+def _parse_python(src: Source, delimiter: str, quote: str | None) -> Parsed:
+    raw = src.path.read_bytes() if src.path is not None else src.data
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotUTF8() from None
+    del raw
     csv.field_size_limit(min(sys.maxsize, 2 ** 31 - 1))
     kwargs = {"delimiter": delimiter}
     kwargs.update({"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE})
@@ -447,12 +441,12 @@ def _parse_python(dec: Decoded, delimiter: str, quote: str | None) -> Parsed:
     try:
         for row in reader:
             rows.append(row)
-    except csv.Error as exc:
+    except csv.Error:
         raise ResourceError("CSV_MALFORMED", f"第 {reader.line_num} 行附近 CSV 格式错误", f"malformed CSV near line {reader.line_num}",
                             row=reader.line_num) from None
     del text
     width = max((len(r) for r in rows), default=1) or 1
-    columns = {str(i): [r[i] if i < len(r) else None for r in rows] for i in range(width)}
+    columns = {str(i): [(r[i] or None) if i < len(r) else None for r in rows] for i in range(width)}
     frame = pl.DataFrame(columns, schema={str(i): pl.String for i in range(width)})
     n_cells = pl.Series("n", [len(r) for r in rows], pl.Int64)
     return _split_header(frame, n_cells, "python")
@@ -462,13 +456,5 @@ def _split_header(frame: pl.DataFrame, n_cells: pl.Series, method: str) -> Parse
     if frame.height == 0:
         return Parsed(None, frame, n_cells, method)
     first = frame.row(0)
-    labels = [str(first[i]).strip() for i in range(int(n_cells[0]))]
+    labels = [("" if first[i] is None else str(first[i])).strip() for i in range(int(n_cells[0]))]
     return Parsed(labels, frame.slice(1), n_cells.slice(1), method)
-
-
-def cleanup_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-__all__ = ["InputError", "ResourceError", "OpenedPackage", "open_package", "locate", "decode", "parse_csv",
-           "Parsed", "Decoded", "Source", "same_encoding", "PurePosixPath"]

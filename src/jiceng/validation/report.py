@@ -86,7 +86,8 @@ class Report:
 
         def key(g: Group):
             kind = CODES[g.code].group if g.code in CODES else "rule"
-            return (order.get(g.resource, -1) if g.resource else -1, _GROUP_ORDER.get(kind, 8),
+            hint_first = 0 if g.code == "HEADER_HINT" else 1
+            return (order.get(g.resource, -1) if g.resource else -1, _GROUP_ORDER.get(kind, 8), hint_first,
                     SEVERITY_ORDER.get(g.severity, 9), -g.count, g.code, g.field or "")
         return sorted(self.groups, key=key)
 

@@ -750,5 +750,3 @@ def kind_doc(kind: str) -> str:
     cls = type(KINDS[kind])
     return (cls.__doc__ or "").strip()
 
-
-__all__ = ["Rule", "KINDS", "load_rules", "lint_rule", "run_rules", "run_example", "rules_dir", "kind_doc"]

@@ -178,16 +178,43 @@ def cast_column(fdef: dict, raw: pl.Series) -> Cast:
 # ---------------------------------------------------------------- constraints as pandera checks
 
 
+def polars_pattern(pattern: str) -> str:
+    """The regular expression for polars that accepts what frictionless accepts:
+    re.compile('^' + pattern + '$').match(cell) — anchored at the start only by match(), and a `$`
+    that also matches before a final newline (Python's rule), written here as (?:\\n?\\z)."""
+    p = "^" + pattern + "$"
+    out, i, in_class, class_start = [], 0, False, 0
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\" and i + 1 < len(p):
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if ch == "]" and i > class_start:
+                in_class = False
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            class_start = i + 1 + (1 if p[i + 1:i + 2] == "^" else 0)
+            out.append(ch)
+        elif ch == "$":
+            out.append(r"(?:\n?\z)")
+        else:
+            out.append(ch)
+        i += 1
+    return "^(?:" + "".join(out) + ")"
+
+
 def _pattern_expr(col: pl.Expr, pattern: str) -> pl.Expr | None:
-    """frictionless: re.compile('^' + pattern + '$').match(cell). None if polars' regex engine
-    cannot compile the pattern (look-arounds): then Python decides element by element."""
-    rx = f"^(?:^{pattern}$)"
+    """None if polars' regex engine cannot compile the pattern (look-arounds, \\Z): then Python
+    decides element by element."""
+    rx = polars_pattern(pattern)
     try:
         pl.Series([""]).str.contains(rx)
     except pl.exceptions.PolarsError:
         return None
-    # Python's $ also matches before a final newline.
-    return col.str.contains(rx) | (col.str.ends_with("\n") & col.str.strip_suffix("\n").str.contains(rx))
+    return col.str.contains(rx)
 
 
 def _bound_expr(col: pl.Expr, op: str, bound, is_float: bool) -> pl.Expr:
@@ -334,6 +361,28 @@ def _suggestion(label: str, fdef: dict, fields: list[dict]) -> tuple[str, str]:
     return "", ""
 
 
+def _header_hint(labels: list[str], fields: list[dict]) -> tuple[str, str] | None:
+    """One sentence for the usual header mistakes, so that the user need not read them all."""
+    names = [f["name"] for f in fields]
+    if labels == names:
+        return None
+    for k in range(len(names)):
+        if labels == names[:k] + names[k + 1:]:
+            return (f"缺少第 {k + 1} 列 {names[k]},其后各列都前移了一列:请补上这一列(可以为空)",
+                    f"column {k + 1} {names[k]} is missing and the columns after it moved one place left: add it back (it may be empty)")
+    for k in range(len(labels)):
+        if labels[:k] + labels[k + 1:] == names:
+            return (f"第 {k + 1} 列“{labels[k]}”是多出来的,其后各列都后移了一列:请删除这一列",
+                    f"column {k + 1} '{labels[k]}' is extra and the columns after it moved one place right: remove it")
+    if sorted(labels) == sorted(names):
+        return ("列都在,但顺序与标准不同:请按标准的字段顺序排列各列", "every column is there but in another order: put them in the standard's order")
+    titles = {(f.get("zh") or {}).get("title") for f in fields} | {f.get("title") for f in fields}
+    if sum(label in titles for label in labels) >= max(2, len(labels) // 2):
+        return ("表头用的是字段标题(如中文名),请改用英文字段名(见填报模板第一行)",
+                "the header uses field titles (e.g. Chinese names): use the English field names (first row of the template)")
+    return None
+
+
 def check_header(name: str, labels: list[str], fields: list[dict], out: Collector) -> list[str]:
     """Header findings (frictionless' label errors, matched by position); returns the names of the
     fields expected in each column, as frictionless pairs them."""
@@ -359,6 +408,9 @@ def check_header(name: str, labels: list[str], fields: list[dict], out: Collecto
     for pos in range(len(labels), nf):
         out.add("HEADER_MISSING_LABEL", f"缺少第 {pos + 1} 列 {fields[pos]['name']}",
                 f"column {pos + 1} {fields[pos]['name']} is missing", resource=name, row=1, field=fields[pos]["name"])
+    hint = _header_hint(labels, fields)
+    if hint:
+        out.add("HEADER_HINT", hint[0], hint[1], resource=name, row=1)
     expected = [f["name"] for f in fields[: len(labels)]]
     used = set(expected)
     for label in labels[nf:]:  # frictionless names extra columns after their labels, deduplicated
@@ -370,9 +422,9 @@ def check_header(name: str, labels: list[str], fields: list[dict], out: Collecto
     return expected
 
 
-def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None) -> Checked | None:
-    """All Table Schema findings of one parsed resource; the typed table, or None when the header
-    row is blank and columns cannot be paired with fields."""
+def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None) -> Checked:
+    """All Table Schema findings of one parsed resource, and its typed rows (none when the file is
+    empty or its header row blank: columns cannot then be paired with fields)."""
     fields = schema.get("fields", [])
     if parsed.labels is None:
         out.add("RESOURCE_EMPTY", "文件为空(连表头都没有)", "the file is empty (not even a header)", resource=name)
@@ -386,20 +438,17 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
     cells, n_cells = parsed.cells, parsed.n_cells
     height = cells.height
     width = cells.width
-    schema_missing = missing_values(schema)
 
     def column(pos: int) -> pl.Series:
         if pos < width:
             return cells.get_column(str(pos))
         return pl.Series(str(pos), [None] * height, dtype=pl.String)
 
-    # Missing values are null from here on.
+    # Missing values are null from here on (empty and absent cells are null already).
     raws: dict[str, pl.Series] = {}
     for pos, fname in enumerate(expected):
         fdef = fields[pos] if pos < len(fields) else {}
-        mv = missing_values(schema, fdef or None)
-        col = column(pos)
-        raws[fname] = (col.set(col.is_in(mv), None) if mv else col).alias(fname)
+        raws[fname] = _apply_missing_values(column(pos), n_cells, pos, missing_values(schema, fdef or None)).alias(fname)
 
     # Blank rows replace every other finding of the row (frictionless does the same).
     if expected:
@@ -467,6 +516,19 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
     checked = Checked(name, schema, typed, rawdf, expected, blank)
     check_unique_and_primary_key(checked, out)
     return checked
+
+
+def _apply_missing_values(col: pl.Series, n_cells: pl.Series, pos: int, mv: list[str]) -> pl.Series:
+    """The column with the schema's missing values as null. Parsing leaves empty cells null; where
+    "" is not a missing value, a present empty cell is the empty string."""
+    if "" not in mv:
+        present_empty = col.is_null() & (n_cells > pos)
+        if present_empty.any():
+            col = pl.select(pl.when(present_empty).then(pl.lit("")).otherwise(col)).to_series()
+    other = [v for v in mv if v != ""]
+    if other:
+        col = pl.select(pl.when(col.is_in(other)).then(None).otherwise(col)).to_series()
+    return col
 
 
 def _empty(name: str, schema: dict, fields: list[dict]) -> Checked:
@@ -549,30 +611,39 @@ def _check_cells_python(name: str, fdef: dict, raw: pl.Series, out: Collector) -
 
 
 def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
+    """frictionless: a unique value or a primary key seen in an earlier row (empty values and
+    all-empty keys are not compared; an all-empty key is its own error)."""
     name, typed, schema = checked.name, checked.typed, checked.schema
     if typed.height == 0:
         return
+    pk = schema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    repeats: dict[str, pl.Series] = {}
     for fdef in schema.get("fields", []):
         fname = fdef["name"]
         if not (fdef.get("constraints") or {}).get("unique") or not checked.present(fname):
             continue
         col = typed.get_column(fname)
-        dup = col.is_not_null() & ~col.is_first_distinct()
+        repeats[fname] = ~col.is_first_distinct()
+        dup = col.is_not_null() & repeats[fname]
         if dup.any():
             first = _first_rows(typed.select(fname), [fname], dup)
             out.add_rows("DUPLICATE_VALUE", rows_of(dup), checked.raw.get_column(fname).filter(dup), resource=name, field=fname,
                          message_zh=f"{fname} 应唯一,但与之前的行重复", message_en=f"{fname} must be unique but repeats an earlier row",
                          suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
-    pk = schema.get("primaryKey") or []
-    pk = [pk] if isinstance(pk, str) else list(pk)
     if not pk or not all(checked.present(k) for k in pk):
         return
     keys = typed.select(pk)
     all_null = keys.select(pl.all_horizontal(pl.all().is_null())).to_series()
     out.add_rows("PRIMARY_KEY_BLANK", rows_of(all_null), resource=name, field=pk[0] if len(pk) == 1 else None,
                  message_zh=f"主键({', '.join(pk)})为空", message_en=f"primary key ({', '.join(pk)}) is empty")
-    distinct = keys.to_series() if len(pk) == 1 else keys.select(pl.struct(pk)).to_series()
-    dup = ~distinct.is_first_distinct() & ~all_null
+    if len(pk) == 1 and pk[0] in repeats:
+        repeated = repeats[pk[0]]  # computed above for the unique constraint
+    elif len(pk) == 1:
+        repeated = ~keys.to_series().is_first_distinct()
+    else:
+        repeated = ~keys.select(pl.struct(pk)).to_series().is_first_distinct()
+    dup = repeated & ~all_null
     if dup.any():
         first = _first_rows(keys, pk, dup)
         values = checked.raw.select(pl.concat_str([pl.col(k).fill_null("") for k in pk], separator=", ")).to_series().filter(dup)
@@ -582,9 +653,13 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
 
 
 def _first_rows(keys: pl.DataFrame, names: list[str], dup: pl.Series) -> list[int]:
-    """For each repeated row, the spreadsheet row of the key's first occurrence."""
-    first = keys.with_row_index("__i").select(pl.col("__i").min().over(names)).to_series()
-    return (first.filter(dup) + 2).to_list()
+    """For each repeated row, the spreadsheet row of the key's first occurrence (only the
+    repeated keys are looked up)."""
+    indexed = keys.with_row_index("__i")
+    repeated = indexed.filter(dup).select(names).unique()
+    first = indexed.join(repeated, on=names, how="semi", nulls_equal=True).group_by(names).agg(pl.col("__i").min().alias("__first"))
+    rows = indexed.filter(dup).join(first, on=names, how="left", nulls_equal=True, maintain_order="left")
+    return (rows.get_column("__first") + 2).to_list()
 
 
 # ---------------------------------------------------------------- foreign keys across resources
