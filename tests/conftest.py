@@ -1,4 +1,5 @@
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,8 @@ import pytest
 from jiceng.standard import Standard, current
 
 REPO = Path(__file__).resolve().parents[1]
+# the generated corpus of broken packages is shared by the validator tests
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "broken"))
 
 
 @pytest.fixture(scope="session")

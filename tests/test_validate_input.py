@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import importlib.util
 import json
 import os
 import shutil
 import socketserver
-import sys
 import threading
 import zipfile
 from functools import partial
@@ -22,12 +20,7 @@ from jiceng.cli import app
 from jiceng.validation import reading, validate
 
 HERE = Path(__file__).parent
-if "broken_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("broken_corpus", HERE / "fixtures" / "broken" / "corpus.py")
-    _mod = importlib.util.module_from_spec(_spec)
-    sys.modules["broken_corpus"] = _mod
-    _spec.loader.exec_module(_mod)
-corpus = sys.modules["broken_corpus"]
+import broken_corpus as corpus  # tests/fixtures/broken, put on sys.path by conftest.py
 
 
 @pytest.fixture

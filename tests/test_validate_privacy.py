@@ -2,8 +2,6 @@
 never shown unredacted in any report."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,12 +11,7 @@ from jiceng.validation import validate
 from jiceng.validation.privacy import find_names, find_numbers, redact_text
 
 HERE = Path(__file__).parent
-if "broken_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("broken_corpus", HERE / "fixtures" / "broken" / "corpus.py")
-    _mod = importlib.util.module_from_spec(_spec)
-    sys.modules["broken_corpus"] = _mod
-    _spec.loader.exec_module(_mod)
-corpus = sys.modules["broken_corpus"]
+import broken_corpus as corpus  # tests/fixtures/broken, put on sys.path by conftest.py
 
 
 def synthetic_id(seq: str = "123") -> str:

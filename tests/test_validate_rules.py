@@ -2,9 +2,7 @@
 rules run inside full package validation, across tables."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,12 +15,7 @@ from jiceng.validation.rules_page import render_rules_html, render_rules_markdow
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
-if "broken_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("broken_corpus", HERE / "fixtures" / "broken" / "corpus.py")
-    _mod = importlib.util.module_from_spec(_spec)
-    sys.modules["broken_corpus"] = _mod
-    _spec.loader.exec_module(_mod)
-corpus = sys.modules["broken_corpus"]
+import broken_corpus as corpus  # tests/fixtures/broken, put on sys.path by conftest.py
 
 RULES, PROBLEMS = load_rules(current())
 

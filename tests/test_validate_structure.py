@@ -1,8 +1,6 @@
 """Structure and Table Schema checks: the corpus of broken packages, compared with frictionless."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,10 +10,7 @@ from jiceng.validation import validate
 from jiceng.validation.codes import CODES
 
 HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("broken_corpus", HERE / "fixtures" / "broken" / "corpus.py")
-corpus = importlib.util.module_from_spec(_spec)
-sys.modules["broken_corpus"] = corpus
-_spec.loader.exec_module(corpus)
+import broken_corpus as corpus  # tests/fixtures/broken, put on sys.path by conftest.py
 
 HEADER = {"blank-header", "extra-label", "missing-label", "blank-label", "duplicate-label", "incorrect-label", "source-error"}
 ROW_LEVEL = {"blank-row", "primary-key", "foreign-key", "extra-cell"}
