@@ -130,7 +130,7 @@ class Report:
         lines: list[tuple[str, str | None]] = []
         counts = self.counts
         head = t("数据包", "package") + f" {self.package or '?'} · " + t("标准版本", "standard version") + \
-            f" {self.schema_version or '?'}" + (f" ({t('本工具', 'this tool')} {self.standard_version})" if self.standard_version else "")
+            f" {self.schema_version or '?'}" + (f" ({t('本工具按标准', 'checked against')} {self.standard_version})" if self.standard_version else "")
         lines.append((f"jiceng validate {self.path}", "bold"))
         lines.append((head, None))
         if self.encodings:
@@ -232,7 +232,7 @@ def _html(report: Report, lang: str) -> str:
              f"<title>{e(t('校验报告', 'Validation report'))} {e(report.package or '')}</title><style>{_CSS}</style></head><body>",
              f"<h1>{e(t('基层治理数据包校验报告', 'Jiceng data package validation report'))}</h1>",
              f"<p>{e(t('数据包', 'Package'))}: <code>{e(report.package or '?')}</code> · {e(t('标准版本', 'standard version'))}: "
-             f"<code>{e(report.schema_version or '?')}</code> · {e(t('本工具', 'this tool'))}: <code>{e(report.standard_version or '?')}</code></p>",
+             f"<code>{e(report.schema_version or '?')}</code> · {e(t('本工具按标准', 'checked against'))}: <code>{e(report.standard_version or '?')}</code></p>",
              f"<p class=\"{verdict[1]}\"><strong>{e(verdict[0])}</strong> — {e(t('错误', 'errors'))} {counts['ERROR']} · "
              f"{e(t('警告', 'warnings'))} {counts['WARNING']} · {e(t('提示', 'notes'))} {counts['INFO']}</p>"]
     if report.encodings:
