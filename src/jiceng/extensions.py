@@ -31,7 +31,7 @@ from pathlib import Path
 from .findings import Finding
 from .review.diff import MINOR, Collector, diff_constraints
 from .schema_check import PERSONAL_FIELD, SNAKE
-from .standard import Codelist, Standard
+from .standard import CATALOGUE_CODELIST, Codelist, Standard
 
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -197,10 +197,65 @@ def _load_codelists(folder: Path, ext: str, core: Standard, codelists: dict, reg
         registry[name] = {**meta, "extension": ext}
 
 
+LOCAL_INDICATOR = re.compile(r"^x_[a-z0-9]+_[a-z0-9_]+$")
+
+
+def local_indicators(descriptor: dict) -> list[dict]:
+    """The well-formed local indicators a package declares in datapackage.json (`local_indicators`)."""
+    items = descriptor.get("local_indicators") if isinstance(descriptor, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("code"), str) and LOCAL_INDICATOR.match(i["code"])]
+
+
+def _with_local_indicators(descriptor: dict, std: Standard) -> tuple[Standard, list[Finding]]:
+    """The standard whose catalogue also holds the package's local indicators (never compared
+    across packages: each entry is marked `local: true`)."""
+    out: list[Finding] = []
+    declared = local_indicators(descriptor)
+    if not declared:
+        return std, out
+    dims = set(std.field_names("indicators")) if "indicators" in std.tables else set()
+    catalogue = list(std.catalogue)
+    seen: set[str] = set()
+    for item in declared:
+        code = item["code"]
+        if code in seen:
+            out.append(_finding("LOCAL_INDICATOR_INVALID", "ERROR", f"本地指标 {code} 重复声明",
+                                f"local indicator {code} is declared more than once", "indicators", "indicator_code", code))
+            continue
+        seen.add(code)
+        bad = [d for d in item.get("dimensions") or [] if d not in dims]
+        if bad:
+            out.append(_finding("LOCAL_INDICATOR_INVALID", "ERROR", f"本地指标 {code} 的维度 {', '.join(map(str, bad))} 不是指标表的列",
+                                f"local indicator {code}: dimensions {', '.join(map(str, bad))} are not columns of the indicators table",
+                                "indicators", "indicator_code", code))
+        zh = item.get("zh") if isinstance(item.get("zh"), dict) else {}
+        catalogue.append({"code": code, "title": item.get("title", code), "description": item.get("description", ""),
+                          "zh": {"title": zh.get("title", code), "description": zh.get("description", "")},
+                          "unit": item.get("unit"), "computation": None, "local": True,
+                          "dimensions": [d for d in item.get("dimensions") or [] if d in dims],
+                          "numerator": item.get("numerator"), "denominator": item.get("denominator"),
+                          "formula": "reported only (local indicator)"})
+    local = ExtendedStandard(std, std.tables, dict(std.codelists), std.codelist_registry, std.profile,
+                             getattr(std, "extensions", []))
+    codelists = dict(std.codelists)
+    base = std.codelists.get(CATALOGUE_CODELIST)
+    if base is not None:
+        rows = list(base.rows) + [{"code": i["code"], "zh": i["zh"]["title"], "en": i["title"],
+                                   "description_zh": i["zh"]["description"], "description_en": i["description"]}
+                                  for i in catalogue[len(std.catalogue):]]
+        codelists[CATALOGUE_CODELIST] = Codelist(CATALOGUE_CODELIST, base.meta, rows)
+    local.__dict__.update(catalogue=catalogue, indicator_by_code={i["code"]: i for i in catalogue}, codelists=codelists)
+    return local, out
+
+
 def effective_standard(descriptor: dict, package_dir: Path, std: Standard) -> tuple[Standard, list[Finding]]:
-    """The core standard plus the package's declared extensions, and findings about them."""
+    """The core standard plus the package's declared extensions and local indicators, and findings
+    about them."""
+    std, local_findings = _with_local_indicators(descriptor, std)
     if not descriptor.get("extensions"):
-        return std, []
+        return std, local_findings
     package_dir = Path(package_dir)
     out: list[Finding] = []
     tables = copy.deepcopy(std.tables)
@@ -247,7 +302,9 @@ def effective_standard(descriptor: dict, package_dir: Path, std: Standard) -> tu
         enum.extend(t for t in new_tables if t not in enum)
     except (KeyError, TypeError):
         pass
-    return ExtendedStandard(std, tables, codelists, registry, profile, summary), out
+    ext = ExtendedStandard(std, tables, codelists, registry, profile, summary)
+    ext.__dict__.update(catalogue=std.catalogue, indicator_by_code=std.indicator_by_code)
+    return ext, local_findings + out
 
 
 def _extend_core_table(table: str, schema: dict, fields: list[dict], merged: dict, core: Standard, ext: str,

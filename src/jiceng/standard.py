@@ -111,7 +111,7 @@ class Standard:
             out[name] = Codelist(name, meta, rows)
         out[CATALOGUE_CODELIST] = Codelist(
             CATALOGUE_CODELIST,
-            {"closed": True, "ordered": False, "title": "Indicator", "zh": {"title": "指标"}},
+            {"closed": False, "ordered": False, "title": "Indicator", "zh": {"title": "指标"}},
             [
                 {"code": i["code"], "zh": i["zh"]["title"], "en": i["title"],
                  "description_zh": i["zh"]["description"], "description_en": i["description"]}

@@ -493,7 +493,7 @@ class AggregateAtMost(Kind):
         return lf.select(ok.alias("ok"), _show(*parts).alias("value"))
 
 
-_TESTS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "between", "empty", "flag", "not_flag")
+_TESTS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "empty_or_in", "between", "empty", "flag", "not_flag")
 
 
 def _test(ctx: Context, table: str, column: str, test: dict) -> pl.Expr:
@@ -506,6 +506,8 @@ def _test(ctx: Context, table: str, column: str, test: dict) -> pl.Expr:
             parts.append(c.is_in(list(value)))
         elif op == "not_in":
             parts.append(~c.is_in(list(value)))
+        elif op == "empty_or_in":  # e.g. an optional attribute whose empty cell means its default
+            parts.append(c.is_null() | c.is_in(list(value)))
         elif op == "between":
             parts.append((c >= value[0]) & (c <= value[1]))
         elif op == "empty":
@@ -545,12 +547,17 @@ class Condition(Kind):
 
 
 class RatioConsistent(Kind):
-    """params: value, numerator, denominator, code (indicator code column), qualifier (optional).
-    value = numerator / denominator × scale (the catalogue's, else by unit), within the rounding of
-    the value as written; 'approx' allows 5 %, 'over'/'under' one side."""
+    """params: value, numerator, denominator, code (indicator code column), qualifier (optional),
+    decimals and multiplier (optional columns: the published precision), last_digit_units (default
+    0.5). value = numerator / denominator × scale (the catalogue's, else by unit), within
+    last_digit_units of the published last digit (0.5: rounding only; 1.5 also accepts a figure
+    truncated or off by one in its last digit); the precision is the published decimals (in the
+    published unit, 10^multiplier) where given, else the digits written; 'approx' allows 5 %,
+    'over'/'at_least' and 'under'/'at_most' one side."""
 
     def refs(self, table, p):
-        return {"columns": _table_columns(table, p["value"], p["numerator"], p["denominator"], p["code"], p.get("qualifier"), p.get("unit"))}
+        return {"columns": _table_columns(table, p["value"], p["numerator"], p["denominator"], p["code"], p.get("qualifier"),
+                                          p.get("unit"), p.get("decimals"), p.get("multiplier"))}
 
     def field(self, p):
         return p["value"]
@@ -570,12 +577,19 @@ class RatioConsistent(Kind):
             else lf.with_columns(pl.lit(0).alias("__dec"))
         num, den, val = pl.col(p["numerator"]).cast(pl.Float64), pl.col(p["denominator"]).cast(pl.Float64), pl.col(p["value"]).cast(pl.Float64)
         expected = num / den * pl.col("__scale").abs()
-        tol = 0.5 * pl.lit(10.0).pow(-pl.col("__dec").cast(pl.Float64)) + 1e-9 * expected.abs()
+        # Precision of the published figure, in the value's unit: 10^-(decimals written), or
+        # 10^(multiplier - decimals) where the publication's precision is declared.
+        exponent = -pl.col("__dec").cast(pl.Float64)
+        if p.get("decimals"):
+            mult = pl.col(p["multiplier"]).cast(pl.Float64).fill_null(0.0) if p.get("multiplier") else pl.lit(0.0)
+            exponent = pl.when(pl.col(p["decimals"]).is_not_null()).then(mult - pl.col(p["decimals"]).cast(pl.Float64)).otherwise(exponent)
+        tol = float(p.get("last_digit_units", 0.5)) * pl.lit(10.0).pow(exponent) + 1e-9 * expected.abs()
         if p.get("qualifier"):
             q = pl.col(p["qualifier"])
             ok = (pl.when(q == "approx").then((val - expected).abs() <= pl.max_horizontal(tol, 0.05 * expected.abs()))
-                  .when(q == "over").then(val <= expected + tol)
-                  .when(q == "under").then(val >= expected - tol)
+                  .when(q.is_in(["over", "at_least"])).then(val <= expected + tol)
+                  .when(q.is_in(["under", "at_most"])).then(val >= expected - tol)
+                  .when(q == "range").then(None)
                   .otherwise((val - expected).abs() <= tol))
         else:
             ok = (val - expected).abs() <= tol
@@ -711,11 +725,12 @@ class StartsWithColumn(Kind):
 
 
 class CatalogueAttribute(Kind):
-    """params: column, code_column, attribute — the column equals the indicator catalogue's
-    attribute (e.g. unit) for the row's indicator code."""
+    """params: column, code_column, attribute, when (optional, tests as in `condition`) — the
+    column equals the indicator catalogue's attribute (e.g. unit) for the row's indicator code."""
 
     def refs(self, table, p):
-        return {"columns": _table_columns(table, p["column"], p["code_column"])}
+        when = p.get("when") or {}
+        return {"columns": _table_columns(table, p["column"], p["code_column"], *when)}
 
     def field(self, p):
         return p["column"]
@@ -724,9 +739,49 @@ class CatalogueAttribute(Kind):
         expected = {code: str(ind.get(p["attribute"])) for code, ind in ctx.std.indicator_by_code.items()
                     if ind.get(p["attribute"]) is not None}
         e = pl.col(p["code_column"]).replace_strict(list(expected), list(expected.values()), default=None, return_dtype=pl.String)
-        ok = pl.when(e.is_null()).then(None).otherwise(pl.col(p["column"]) == e)
+        holds = pl.all_horizontal([_test(ctx, table, c, t).fill_null(False) for c, t in (p.get("when") or {}).items()]) \
+            if p.get("when") else pl.lit(True)
+        ok = pl.when(e.is_null() | pl.col(p["column"]).is_null() | ~holds).then(None).otherwise(pl.col(p["column"]) == e)
         return lf.select(ok.alias("ok"), _show((p["code_column"], pl.col(p["code_column"])), (p["column"], pl.col(p["column"])),
                                                 ("catalogue", e)).alias("value"))
+
+
+class InCatalogue(Kind):
+    """params: column — the code is an indicator of the catalogue or a local indicator the
+    package declares in datapackage.json (local_indicators)."""
+
+    def refs(self, table, p):
+        return {"columns": _table_columns(table, p["column"])}
+
+    def field(self, p):
+        return p["column"]
+
+    def evaluate(self, ctx, table, p, lf):
+        c = pl.col(p["column"])
+        ok = pl.when(c.is_null()).then(None).otherwise(c.is_in(list(ctx.std.indicator_by_code)))
+        return lf.select(ok.alias("ok"), c.alias("value"))
+
+
+class CatalogueDimension(Kind):
+    """params: code_column, columns — a breakdown column holds a value only where the row's
+    indicator declares that dimension in the catalogue (its `dimensions` list)."""
+
+    def refs(self, table, p):
+        return {"columns": _table_columns(table, p["code_column"], *_cols(p))}
+
+    def field(self, p):
+        return _cols(p)[0]
+
+    def evaluate(self, ctx, table, p, lf):
+        code = pl.col(p["code_column"])
+        parts, used = [], []
+        for column in _cols(p):
+            allowed = [k for k, ind in ctx.std.indicator_by_code.items() if column in (ind.get("dimensions") or [])]
+            parts.append(pl.col(column).is_null() | code.is_in(allowed))
+            used.append(pl.col(column).is_not_null())
+        applicable = code.is_not_null() & pl.any_horizontal(used)
+        ok = pl.when(applicable).then(pl.all_horizontal(parts)).otherwise(None)
+        return lf.select(ok.alias("ok"), _show((p["code_column"], code), *[(c, pl.col(c)) for c in _cols(p)]).alias("value"))
 
 
 KINDS: dict[str, Kind] = {
@@ -743,6 +798,8 @@ KINDS: dict[str, Kind] = {
     "prefix_in_codelist": PrefixInCodelist(),
     "starts_with_column": StartsWithColumn(),
     "catalogue_attribute": CatalogueAttribute(),
+    "in_catalogue": InCatalogue(),
+    "catalogue_dimension": CatalogueDimension(),
 }
 
 
