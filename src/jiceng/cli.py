@@ -50,7 +50,7 @@ def schema_check(
 
 
 # Command groups live beside their features; each registers its commands here.
-COMMAND_MODULES = ("validate", "research", "publish", "review")
+COMMAND_MODULES = ("validate", "research", "publish", "review", "registry")
 
 
 def _register_commands() -> None:
