@@ -44,8 +44,12 @@ LOCALITIES = [
      "杭州市上城区南星街道", {}),
     ("330102000000-NANXING-MZQ", "美政桥社区", "Meizhengqiao", "community", "330102000000-NANXING", False, "hangzhou",
      "南星街道美政桥社区", {}),
+    ("330102000000-NANXING-MANTOUSHAN", "馒头山社区", "Mantoushan", "community", "330102000000-NANXING", False, "hangzhou",
+     "杭州市上城区南星街道馒头山社区", {}),
     ("330102000000-WENNONGKOU", "闻弄口街道", "Wennongkou", "township", "330102000000", False, "hangzhou",
      "杭州市上城区闻弄口街道", {}),
+    ("330102000000-WENNONGKOU-CHUNHUI", "春晖社区", "Chunhui", "community", "330102000000-WENNONGKOU", False, "hangzhou",
+     "杭州市上城区闻弄口街道春晖社区党群服务中心", {}),
     ("330102000000-KAIXUAN", "凯旋街道", "Kaixuan", "township", "330102000000", False, "hangzhou",
      "杭州市上城区凯旋街道南肖埠社区", {}),
     ("330102000000-KAIXUAN-NANXIAOBU", "南肖埠社区", "Nanxiaobu", "community", "330102000000-KAIXUAN", False,
@@ -93,7 +97,7 @@ LOCALITIES = [
 BODIES = [
     ("XINHONG-WANSAO", "330114000000-XINWAN-XINHONG", "湾嫂议事厅", "council_hall",
      {"members": 35, "min_member_age": 30, "max_member_age": 70, "meeting_day_of_month": 20,
-      "established_month": "2020-04"},
+      "established_month": "2020-04", "meeting_frequency": "monthly", "min_meetings_per_frequency": 1},
      "xinhong", ["“湾嫂议事厅”成立于2020年4月", "“嫂”源于成立之初成员均为女性",
                  "目前湾嫂队伍共有35名主要成员,年龄跨度为30至70岁", "将每月20日确定为湾嫂线下固定议事日"]),
     ("XINHONG-CLOUD", "330114000000-XINWAN-XINHONG", "湾嫂“云端议事厅”", "cloud_council",
@@ -210,20 +214,78 @@ INDICATORS = [
      ["文化程度大专以上348名,占61%"], "公布为61%。Published as 61%."),
     ("621125000000", "2022", "women_organisations", 153, "exact", None, None, "zhangxian", ["在全县建立妇女组织153个"], ""),
     ("621125000000", "2022", "women_workers", 2675, "exact", None, None, "zhangxian", ["妇女工作者达到了2675人"], ""),
-    ("621125000000", "2021/2022", "meetings", 700, "over", None, None, "zhangxian", ["去年以来共开展议事协商活动700余次"],
+    ("621125000000", "2021/..", "meetings", 700, "over", None, None, "zhangxian", ["去年以来共开展议事协商活动700余次"],
      "2021年以来累计。Cumulative since 2021."),
-    ("621125000000", "2021/2022", "volunteer_teams", 56, "exact", None, None, "zhangxian", ["组建志愿队伍56个"],
+    ("621125000000", "2021/..", "volunteer_teams", 56, "exact", None, None, "zhangxian", ["组建志愿队伍56个"],
      "2021年以来组建。Formed since 2021."),
-    ("621125000000", "2021/2022", "registered_volunteers", 8000, "over", None, None, "zhangxian", ["登记社区志愿者8000多名"],
+    ("621125000000", "2021/..", "registered_volunteers", 8000, "over", None, None, "zhangxian", ["登记社区志愿者8000多名"],
      "2021年以来登记。Registered since 2021."),
-    ("621125000000", "2021/2022", "social_organisations", 59, "exact", None, None, "zhangxian", ["培育本土社会组织59个"],
+    ("621125000000", "2021/..", "social_organisations", 59, "exact", None, None, "zhangxian", ["培育本土社会组织59个"],
      "本土社会组织,2021年以来培育。Local organisations fostered since 2021."),
     ("621125000000", "2022", "service_centres", 140, "exact", None, None, "zhangxian",
      ["在全县5个城市社区,135个农村社区建立社区服务中心"],
-     "城市社区5个、农村社区135个。5 in urban and 135 in rural communities."),
+     "由城乡两项相加 5 + 135。The sum of the urban and rural figures, 5 + 135.", {"method": "derived", "derived_from": "service_centres"}),
+    ("621125000000", "2022", "service_centres", 5, "exact", None, None, "zhangxian",
+     ["在全县5个城市社区,135个农村社区建立社区服务中心"], "", {"urban_rural": "urban"}),
+    ("621125000000", "2022", "service_centres", 135, "exact", None, None, "zhangxian",
+     ["在全县5个城市社区,135个农村社区建立社区服务中心"], "", {"urban_rural": "rural"}),
+    ("621125000000", "2021/..", "x_zhangxian_publicity_boards", 140, "exact", None, None, "zhangxian",
+     ["去年以来完成了村务公开目录修订,新建、改建公开栏140个"], "", {"published_date": "2022-12-08"}),
+    ("621125000000", "2021/..", "x_zhangxian_wechat_groups", 140, "exact", None, None, "zhangxian",
+     ["建微信公开群140个"], "", {"published_date": "2022-12-08"}),
+    ("621125000000", "2022", "x_zhangxian_centre_service_items", 149, "exact", None, None, "zhangxian",
+     ["汇党群服务、政务服务、生活服务等149项内容进驻"], "", {}),
     ("621125000000", "2022", "satisfaction_rate", 90, "over", None, None, "zhangxian",
      ["开展村务公开暗访、县级互查互评、第三方评估测评等", "近年来群众对城乡社区治理的满意度达到了90%以上"],
      "未公布样本、问题和计算方法;含第三方评估测评。Sample, question and formula not published; includes a third-party assessment."),
+]
+
+
+# ------------------------------------------------------------------ meetings published without a date
+# (meeting_id, locality_id, form, mode, period, title, seed, quotes)
+MEETINGS = [
+    ("MANTOUSHAN-TRAFFIC", "330102000000-NANXING-MANTOUSHAN", "consultation", "offline", "2022",
+     "大资福庙前及梵天寺道路交通环境专题议事", "hangzhou",
+     ["近日,杭州市上城区南星街道馒头山社区发挥“墙门老支书”网格议事作用,就大资福庙前及梵天寺道路交通环境问题开展专题议事"]),
+    ("KAIXUAN-PROJECT-VOTE", KX, "representatives_meeting", "offline", "2022", "街道居民议事会议(票选民生实事项目)", "hangzhou",
+     ["最终在街道居民议事会议上票选产生4个街道民生实事项目"]),
+]
+
+# ------------------------------------------------------------------ schemes
+POINTS_SCHEMES = [
+    ({"scheme_id": "CHUNHUI-PIONEER", "locality_id": "330102000000-WENNONGKOU-CHUNHUI", "scheme": "pioneer_index",
+      "name": "党员“先锋指数”评价管理体系", "holder_type": "person",
+      "note": "约2011年(报道称“11年前”)在春晖社区试点;参加志愿服务、帮助群众解决问题可得积分。"
+              "Piloted in Chunhui about 2011 ('11 years ago'); volunteering and solving residents' problems earn points."},
+     "hangzhou", ["春晖社区试点推广了党员“先锋指数”评价管理体系,只要参加志愿服务,帮助群众解决问题,就能得到相应积分"]),
+]
+RATING_SCHEMES = [
+    ({"scheme_id": "WENNONGKOU-FORTRESS", "locality_id": WNK, "name": "网格堡垒指数", "subject": "grid",
+      "frequencies": "monthly,quarterly,yearly", "categories": 5, "items": 20,
+      "note": "2022年9月在闻弄口街道推行;月评价、季赛马、年总结,形成网格支部的“堡垒分值”。"
+              "Introduced in Wennongkou in September 2022: monthly ratings, quarterly contests, yearly review."},
+     "hangzhou", ["今年9月,闻弄口街道推行‘网格堡垒", "重新梳理志愿服务、网格议事等“五大类二十项”工作机制,通过月评价、季赛马、年总结形式"]),
+]
+FACILITIES = [
+    ({"facility_id": "ZX-CENTRES-URBAN", "locality_id": "621125000000", "facility_kind": "community_service_centre",
+      "tier": "community", "urban_rural": "urban", "count": 5, "services": "government_services,consultation"},
+     "zhangxian", ["在全县5个城市社区,135个农村社区建立社区服务中心,汇党群服务、政务服务、生活服务等149项内容进驻"]),
+    ({"facility_id": "ZX-CENTRES-RURAL", "locality_id": "621125000000", "facility_kind": "community_service_centre",
+      "tier": "village", "urban_rural": "rural", "count": 135, "services": "government_services,consultation"},
+     "zhangxian", ["在全县5个城市社区,135个农村社区建立社区服务中心,汇党群服务、政务服务、生活服务等149项内容进驻"]),
+]
+
+# ------------------------------------------------------------------ local indicators (datapackage.json)
+LOCAL_INDICATORS = [
+    {"code": "x_zhangxian_publicity_boards", "title": "Village-affairs publicity boards built or rebuilt",
+     "description": "Village-affairs publicity boards newly built or rebuilt.", "unit": "count",
+     "zh": {"title": "新建改建村务公开栏", "description": "新建、改建的村(居)务公开栏个数。"}},
+    {"code": "x_zhangxian_wechat_groups", "title": "Village-affairs WeChat groups",
+     "description": "WeChat groups set up to publish village affairs.", "unit": "count",
+     "zh": {"title": "村务微信公开群", "description": "为公开村(居)务建立的微信群个数。"}},
+    {"code": "x_zhangxian_centre_service_items", "title": "Services offered at community service centres",
+     "description": "Kinds of service (party, government, daily-life) offered at the community service centres.", "unit": "count",
+     "zh": {"title": "社区服务中心进驻服务项目", "description": "进驻社区服务中心的党群、政务、生活等服务项目数。"}},
 ]
 
 
@@ -241,16 +303,26 @@ def build_tables(std=None) -> dict[str, list[dict]]:
               "source": cite(seed, quote)}
              for tid, loc, name, focus, members, seed, quote in TEAMS]
     indicators = []
-    for loc, period, code, value, qualifier, num, den, seed, quotes, note in INDICATORS:
-        ind = std.indicator_by_code[code]
+    local = {i["code"]: i for i in LOCAL_INDICATORS}
+    for loc, period, code, value, qualifier, num, den, seed, quotes, note, *extra in INDICATORS:
+        ind = std.indicator_by_code.get(code) or local[code]
+        attributes = dict(extra[0]) if extra else {}
+        if period.endswith("/..") and loc == "621125000000":
+            attributes.setdefault("published_date", "2022-12-08")
         if num is not None:
             scale = (ind.get("computation") or {}).get("scale", 100 if ind["unit"] == "percent" else 1)
             value = round(num / den * scale, 1)
         indicators.append({
             "locality_id": loc, "period": period, "indicator_code": code, "method": "reported", "value": value,
             "value_qualifier": qualifier, "numerator": num, "denominator": den, "unit": ind["unit"],
-            "source": cite(seed, *quotes), "note": note})
-    return {"localities": localities, "deliberative_bodies": bodies, "volunteer_teams": teams, "indicators": indicators}
+            "source": cite(seed, *quotes), "note": note, **attributes})
+    meetings = [{"meeting_id": mid, "locality_id": loc, "form": form, "mode": mode, "period": period, "title": title,
+                 "source": cite(seed, *quotes)} for mid, loc, form, mode, period, title, seed, quotes in MEETINGS]
+    points = [{**row, "source": cite(seed, *quotes)} for row, seed, quotes in POINTS_SCHEMES]
+    ratings = [{**row, "source": cite(seed, *quotes)} for row, seed, quotes in RATING_SCHEMES]
+    facilities = [{**row, "source": cite(seed, *quotes)} for row, seed, quotes in FACILITIES]
+    return {"localities": localities, "deliberative_bodies": bodies, "meetings": meetings, "volunteer_teams": teams,
+            "points_schemes": points, "rating_schemes": ratings, "service_facilities": facilities, "indicators": indicators}
 
 
 METADATA = {
@@ -282,6 +354,7 @@ METADATA = {
          "url": "https://www.jicengzhizhi.com/2022/1208/3193.shtml"},
     ],
     "example": False,
+    "local_indicators": LOCAL_INDICATORS,
 }
 
 
