@@ -270,14 +270,22 @@ def test_declared_encoding_differs(tmp_path, standard):
 
 
 def test_summary_groups_a_shifted_header(tmp_path, standard):
-    rows = corpus.table_csv(standard, "cases", 1500)
-    shifted = corpus._drop_column(rows, "grid_id")
-    pkg = corpus.build(corpus.Case("shift", {"cases": shifted}, set()), tmp_path / "pkg", standard)
+    """Titles instead of field names and a column lost: columns pair by position with the
+    package's schema, every row fails; the summary stays short and puts the header first."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(corpus._drop_column(corpus.table_csv(standard, "cases", 1500), "grid_id"))))
+    titles = {f["name"]: (f.get("zh") or {}).get("title") or f["name"] for f in standard.fields("cases")}
+    rows[0] = [titles[n] for n in rows[0]]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    pkg = corpus.build(corpus.Case("shift", {"cases": buf.getvalue()}, set()), tmp_path / "pkg", standard)
     report = validate(pkg, max_per_group=100)
     text = report.to_text("zh")
     assert len(text.splitlines()) < 80
     assert text.index("HEADER_INCORRECT_LABEL") < text.index("TYPE_ERROR")
-    assert "请先修正表头" in text and "缺少第 3 列 grid_id" in text
+    assert "请先修正表头" in text and "表头用的是字段标题" in text and "缺少列 meeting_id" in text
     assert report.count("TYPE_ERROR") >= 1500 and all(g.shown <= 100 for g in report.groups)
     data = json.loads(report.to_json())
     assert data["truncated"] is True

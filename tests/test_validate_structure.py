@@ -118,16 +118,84 @@ def test_local_code_in_open_codelist_is_a_note(tmp_path, standard):
     assert (note.severity, note.row, note.value) == ("INFO", 3, "noise_complaint_local") and report.valid
 
 
-def test_embedded_schema_that_differs_is_a_warning(tmp_path, standard):
+def _embedded(pkg: Path, table: str, edit) -> None:
     import json
 
-    pkg = corpus.build(corpus.Case("emb", {"cases": corpus.table_csv(standard, "cases", 2)}, set()), tmp_path / "pkg", standard)
     data = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    cases = next(r for r in data["resources"] if r["name"] == "cases")
-    cases["schema"]["fields"][9]["type"] = "string"
+    edit(next(r for r in data["resources"] if r["name"] == table))
     (pkg / "datapackage.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _field(resource: dict, name: str) -> dict:
+    return next(f for f in resource["schema"]["fields"] if f["name"] == name)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: _field(r, "resident_rating").update(type="string"),
+    lambda r: _field(r, "resident_rating")["constraints"].pop("maximum"),
+    lambda r: _field(r, "category")["constraints"].pop("required"),
+    lambda r: _field(r, "source")["constraints"]["enum"].append("wechat"),
+    lambda r: r["schema"].update(missingValues=["", "NA"]),
+], ids=["type", "maximum-removed", "required-removed", "enum-widened", "missing-values"])
+def test_embedded_schema_cannot_loosen_the_standard(tmp_path, standard, edit):
+    """A package cannot loosen a constraint by editing its copy of the schema: an ERROR, and the
+    data is still checked against the standard."""
+    text = corpus.table_csv(standard, "cases", 2, {1: {"source": "wechat"}})
+    pkg = corpus.build(corpus.Case("emb", {"cases": text}, set()), tmp_path / "pkg", standard)
+    _embedded(pkg, "cases", edit)
+    report = validate(pkg)
+    assert [f.resource for f in report.by_code("RESOURCE_SCHEMA_LOOSENED")] == ["cases"]
+    assert "NOT_IN_CODELIST" in report.codes() and not report.valid
+
+
+def test_embedded_schema_tighter_or_out_of_order_is_a_warning(tmp_path, standard):
+    """An older copy of a codelist (tighter) or a schema not in the file's order: a WARNING only."""
+    pkg = corpus.build(corpus.Case("emb", {"cases": corpus.table_csv(standard, "cases", 2)}, set()), tmp_path / "pkg", standard)
+    _embedded(pkg, "cases", lambda r: _field(r, "source")["constraints"]["enum"].remove("wechat")
+              if "wechat" in _field(r, "source")["constraints"]["enum"] else _field(r, "source")["constraints"]["enum"].pop())
     report = validate(pkg)
     assert [f.resource for f in report.by_code("RESOURCE_SCHEMA_DIFFERS")] == ["cases"] and report.valid
+    assert not report.by_code("RESOURCE_SCHEMA_LOOSENED")
+
+    reordered = corpus.Case("ro", {"cases": corpus._reorder(corpus.table_csv(standard, "cases", 2))}, set())
+    report = validate(corpus.build(reordered, tmp_path / "ro", standard))  # the schema keeps the standard's order
+    assert [f.resource for f in report.by_code("RESOURCE_SCHEMA_DIFFERS")] == ["cases"] and report.valid
+
+
+def test_schema_restricted_to_the_files_columns_is_accepted(tmp_path, standard):
+    """The writer's form: the standard's fields restricted to the file's columns, in file order."""
+    for name, text in (("ro", corpus._reorder(corpus.table_csv(standard, "cases", 3))),
+                       ("ab", corpus._drop_column(corpus.table_csv(standard, "cases", 3), "handling_level"))):
+        pkg = corpus.build(corpus.Case(name, {"cases": text}, set(), restrict=True), tmp_path / name, standard)
+        report = validate(pkg)
+        assert report.valid and not {"RESOURCE_SCHEMA_DIFFERS", "RESOURCE_SCHEMA_LOOSENED", "HEADER_MISSING_LABEL"} & report.codes(), \
+            report.to_text("en")
+
+
+def test_absent_required_and_listed_optional_columns(tmp_path, standard):
+    """A required field must have a column; an optional one may be absent unless the package's own
+    schema says it is there."""
+    text = corpus._drop_column(corpus._drop_column(corpus.table_csv(standard, "cases", 3), "category"), "handling_level")
+    report = validate(corpus.build(corpus.Case("a", {"cases": text}, set()), tmp_path / "a", standard), max_per_group=None)
+    assert sorted(f.field for f in report.by_code("HEADER_MISSING_LABEL")) == ["category", "handling_level"]
+    report = validate(corpus.build(corpus.Case("b", {"cases": text}, set(), restrict=True), tmp_path / "b", standard))
+    assert [f.field for f in report.by_code("HEADER_MISSING_LABEL")] == ["category"]
+    assert not report.by_code("REQUIRED_MISSING")  # the column is missing, not each cell
+
+
+def test_extra_column_stays_an_error_wherever_it_is(tmp_path, standard):
+    rows = list(__import__("csv").reader(__import__("io").StringIO(corpus.table_csv(standard, "cases", 2))))
+    for r, v in zip(rows, ["remark", "a", "b"]):
+        r.insert(3, v)
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    report = validate(corpus.build(corpus.Case("x", {"cases": buf.getvalue()}, set()), tmp_path / "x", standard))
+    assert [(f.code, f.value) for f in report.errors if f.code.startswith("HEADER_") and f.severity == "ERROR"] == \
+        [("HEADER_EXTRA_LABEL", "remark")]
+    assert not report.by_code("TYPE_ERROR")  # the other columns are still read by name
 
 
 def test_python_and_polars_readers_agree(standard, tmp_path):

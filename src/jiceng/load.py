@@ -185,7 +185,13 @@ def read_table(csv_path: Path, table: str, std: Standard, encoding: str = "utf-8
     for column in raw.columns:
         values = raw[column].where(~raw[column].isin(missing), None)
         out[column] = _convert(table, column, values, fields.get(column), std)
-    return pd.DataFrame(out, index=raw.index)
+    # Columns by name: the standard's fields in its order (an optional column the file leaves
+    # out comes back empty, typed), then the file's other columns.
+    for name, fld in fields.items():
+        if name not in out:
+            out[name] = _convert(table, name, pd.Series([None] * len(raw), index=raw.index, dtype="string"), fld, std)
+    order = [n for n in fields] + [c for c in raw.columns if c not in fields]
+    return pd.DataFrame({c: out[c] for c in order}, index=raw.index)
 
 
 # --------------------------------------------------------------------------- labels

@@ -115,19 +115,18 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
                encodings: dict) -> Checked | None:
     schema = std.table(name)
     embedded = res.get("schema")
-    if isinstance(embedded, dict) and _fields_signature(embedded) != _fields_signature(schema):
-        out.add("RESOURCE_SCHEMA_DIFFERS", resource=name)
+    reference = embedded_names(embedded)
+    differs = check_embedded_schema(name, embedded, schema, out) if isinstance(embedded, dict) else False
     if schema.get("deprecated"):
         zh, en = _deprecation_note(schema["deprecated"])
         out.add("DEPRECATED_TABLE", f"表 {name} 已弃用{zh}", f"table {name} is deprecated{en}", resource=name)
-    dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
-    delimiter = dialect.get("delimiter", ",")
-    quote = dialect.get("quoteChar", '"')
-    if not isinstance(delimiter, str) or len(delimiter) != 1 or not isinstance(quote, str) or len(quote) != 1 \
-            or dialect.get("header", True) is not True:
-        out.add("RESOURCE_FORMAT_UNSUPPORTED", "不支持该 CSV 方言(分隔符和引号须为单个字符,须有表头)",
-                "unsupported CSV dialect (delimiter and quote must be one character; a header row is required)", resource=name)
+    dialect = csv_dialect(res)
+    if dialect is None:
+        out.add("RESOURCE_FORMAT_UNSUPPORTED", "不支持该 CSV 方言(分隔符和引号须为单个字符,须有表头,引号内的引号须双写)",
+                "unsupported CSV dialect (delimiter and quote must be one character, a header row is required, "
+                "quotes inside quotes are doubled)", resource=name)
         return None
+    delimiter, quote = dialect
     try:
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
@@ -140,20 +139,154 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     except ResourceError as exc:
         out.add(exc.code, exc.message_zh, exc.message_en, resource=name, row=exc.row, value=exc.value)
         return None
-    checked = check_resource(name, parsed, schema, out, std.codelists)
+    checked = check_resource(name, parsed, schema, out, std.codelists, reference)
     _scan_privacy(name, parsed, checked, schema, out)
     del parsed
     if checked is not None:
+        if checked.header is not None and not checked.header.errors and reference is not None and not differs:
+            in_file = [f for f in checked.header.fields if f is not None]
+            if in_file != reference:
+                out.add("RESOURCE_SCHEMA_DIFFERS",
+                        "datapackage.json 中的表结构没有按文件中的列及其顺序列出字段;按字段名校验,但其他工具(如 frictionless)按位置读取,"
+                        "请重新生成 datapackage.json",
+                        "the schema in datapackage.json does not list the file's columns in their order; validated by field "
+                        "name, but other tools (e.g. frictionless) read by position: regenerate datapackage.json",
+                        resource=name)
         _check_codes(checked, std, out)
     return checked
 
 
-def _fields_signature(schema: dict) -> list:
-    """What of a schema changes validation: names, types, formats, constraints, missing values, keys."""
-    fields = [(f.get("name"), f.get("type", "string"), str(f.get("format") or "default"),
-               sorted((f.get("constraints") or {}).items(), key=lambda kv: kv[0]).__repr__())
-              for f in schema.get("fields", []) if isinstance(f, dict)]
-    return [fields, schema.get("missingValues", [""]), schema.get("primaryKey")]
+def csv_dialect(res: dict) -> tuple[str, str] | None:
+    """(delimiter, quote character) of a resource's CSV dialect; None if the dialect is one the
+    standard's reader does not read (the same for `validate` and `load`)."""
+    dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
+    delimiter = dialect.get("delimiter", ",")
+    quote = dialect.get("quoteChar", '"')
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or not isinstance(quote, str) or len(quote) != 1 \
+            or delimiter == quote or delimiter in "\r\n" or quote in "\r\n" \
+            or dialect.get("header", True) is not True or dialect.get("doubleQuote", True) is not True \
+            or dialect.get("escapeChar") not in (None, "") or dialect.get("skipInitialSpace", False) is not False \
+            or dialect.get("commentChar") not in (None, "") or dialect.get("headerRows", [1]) != [1]:
+        return None
+    return delimiter, quote
+
+
+def embedded_names(embedded) -> list[str] | None:
+    """The field names of a resource's schema in datapackage.json, in order (None without one)."""
+    if not isinstance(embedded, dict) or not isinstance(embedded.get("fields"), list):
+        return None
+    return [str(f.get("name")) for f in embedded["fields"] if isinstance(f, dict)]
+
+
+_LOWER = ("minimum", "exclusiveMinimum", "minLength")
+_UPPER = ("maximum", "exclusiveMaximum", "maxLength")
+
+
+def _loosened(std_field: dict, emb_field: dict) -> list[str]:
+    """How the package's copy of a field loosens or contradicts the standard's definition."""
+    out = []
+    for key in ("type", "format"):
+        a = std_field.get(key, "string" if key == "type" else "default")
+        b = emb_field.get(key, "string" if key == "type" else "default")
+        if str(a or "default").removeprefix("fmt:") != str(b or "default").removeprefix("fmt:"):
+            out.append(f"{key} {a} → {b}")
+    for key in ("trueValues", "falseValues", "bareNumber", "groupChar", "decimalChar", "missingValues"):
+        if std_field.get(key) != emb_field.get(key):
+            out.append(key)
+    a = std_field.get("constraints") or {}
+    b = emb_field.get("constraints") if isinstance(emb_field.get("constraints"), dict) else {}
+    for key in ("required", "unique"):
+        if a.get(key) and not b.get(key):
+            out.append(f"{key} removed")
+    for key in _LOWER + _UPPER:
+        if key not in a:
+            continue
+        if key not in b:
+            out.append(f"{key} removed")
+            continue
+        try:
+            looser = b[key] < a[key] if key in _LOWER else b[key] > a[key]
+        except TypeError:
+            looser = b[key] != a[key]
+        if looser:
+            out.append(f"{key} {a[key]} → {b[key]}")
+    if "pattern" in a and "pattern" not in b and not _enum_within(b.get("enum"), a["pattern"]):
+        out.append("pattern removed")  # (another pattern may be an older, stricter one: a warning below)
+    if "enum" in a:
+        if "enum" not in b or not isinstance(b["enum"], list):
+            out.append("enum removed")
+        else:
+            added = [v for v in b["enum"] if v not in a["enum"]]
+            if added:
+                out.append(f"enum adds {', '.join(map(str, added[:5]))}")
+    for key in set(b) - {"required", "unique", "pattern", "enum", *_LOWER, *_UPPER}:
+        if a.get(key) != b.get(key):
+            out.append(f"{key} changed")
+    return out
+
+
+def check_embedded_schema(name: str, embedded: dict, schema: dict, out: Collector) -> bool:
+    """The package's copy of the table's schema: each field it lists must be defined as in the
+    standard (a package cannot loosen a constraint by editing its copy, an ERROR); it may list
+    only the columns the file has and in the file's order, and it may be tighter than the
+    standard (an older copy of a codelist): a WARNING then says it differs."""
+    fields = {f["name"]: f for f in schema.get("fields", [])}
+    differs = False
+    for f in embedded.get("fields") or []:
+        if not isinstance(f, dict):
+            differs = True
+            continue
+        std_field = fields.get(f.get("name"))
+        if std_field is None:
+            differs = True  # not a field of the standard: its column, if any, is reported as extra
+            continue
+        problems = _loosened(std_field, f)
+        if problems:
+            fname = std_field["name"]
+            out.add("RESOURCE_SCHEMA_LOOSENED", f"datapackage.json 中字段 {fname} 的定义与标准不同({'; '.join(problems)});按标准校验",
+                    f"the schema in datapackage.json defines field {fname} otherwise than the standard ({'; '.join(problems)}); "
+                    "validated against the standard", resource=name, field=fname)
+        elif _signature(std_field) != _signature(f):
+            differs = True
+    mv_std, mv_emb = schema.get("missingValues", [""]), embedded.get("missingValues", [""])
+    if isinstance(mv_emb, list) and set(map(str, mv_emb)) - set(map(str, mv_std)):
+        out.add("RESOURCE_SCHEMA_LOOSENED", "datapackage.json 中的表结构增加了缺失值标记;按标准校验",
+                "the schema in datapackage.json adds missing values; validated against the standard", resource=name,
+                field="missingValues")
+    elif mv_emb != mv_std:
+        differs = True
+    pk, emb_pk = _as_list(schema.get("primaryKey")), _as_list(embedded.get("primaryKey"))
+    if emb_pk != pk and emb_pk and set(emb_pk) <= set(pk):
+        differs = True  # a key on fewer of the standard's columns is stricter
+    elif emb_pk != pk:
+        out.add("RESOURCE_SCHEMA_LOOSENED", "datapackage.json 中的表结构主键与标准不同;按标准校验",
+                "the primary key in datapackage.json differs from the standard's; validated against the standard",
+                resource=name, field="primaryKey")
+    if differs:
+        out.add("RESOURCE_SCHEMA_DIFFERS", resource=name)
+    return differs
+
+
+def _enum_within(enum, pattern: str) -> bool:
+    """A closed list of codes, each matching the standard's pattern, is no looser than the pattern."""
+    import re
+
+    if not isinstance(enum, list) or not enum:
+        return False
+    try:
+        rx = re.compile(f"^(?:{pattern})$")
+    except re.error:
+        return False
+    return all(isinstance(v, str) and rx.match(v) for v in enum)
+
+
+def _as_list(value) -> list:
+    return [value] if isinstance(value, str) else list(value or []) if isinstance(value, list) else []
+
+
+def _signature(fdef: dict) -> tuple:
+    return (fdef.get("type", "string"), str(fdef.get("format") or "default"),
+            sorted((fdef.get("constraints") or {}).items(), key=lambda kv: kv[0]).__repr__())
 
 
 def _deprecation_note(dep) -> tuple[str, str]:

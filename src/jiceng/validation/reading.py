@@ -423,6 +423,8 @@ def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | No
                         truncate_ragged_lines=True, missing_columns="insert")
     if frame.height != n_lines:
         return None
+    # A quoted empty cell ("") is an empty cell, as for Python's csv module and frictionless.
+    frame = frame.with_columns([pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names])
     return _split_header(frame, n_cells, "polars")
 
 

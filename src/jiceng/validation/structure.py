@@ -325,8 +325,9 @@ class Checked:
     schema: dict
     typed: pl.DataFrame  # every schema field, typed; null where missing, absent or not of the type
     raw: pl.DataFrame  # every schema field as text (missing values as null)
-    expected: list[str] = field(default_factory=list)  # field names paired with header labels
+    expected: list = field(default_factory=list)  # per column of the file: the field it is read as, or None
     blank: pl.Series | None = None
+    header: "Header | None" = None
 
     @property
     def height(self) -> int:
@@ -364,18 +365,9 @@ def _suggestion(label: str, fdef: dict, fields: list[dict]) -> tuple[str, str]:
 def _header_hint(labels: list[str], fields: list[dict]) -> tuple[str, str] | None:
     """One sentence for the usual header mistakes, so that the user need not read them all."""
     names = [f["name"] for f in fields]
-    if labels == names:
+    known = set(names)
+    if all(label in known for label in labels):
         return None
-    for k in range(len(names)):
-        if labels == names[:k] + names[k + 1:]:
-            return (f"缺少第 {k + 1} 列 {names[k]},其后各列都前移了一列:请补上这一列(可以为空)",
-                    f"column {k + 1} {names[k]} is missing and the columns after it moved one place left: add it back (it may be empty)")
-    for k in range(len(labels)):
-        if labels[:k] + labels[k + 1:] == names:
-            return (f"第 {k + 1} 列“{labels[k]}”是多出来的,其后各列都后移了一列:请删除这一列",
-                    f"column {k + 1} '{labels[k]}' is extra and the columns after it moved one place right: remove it")
-    if sorted(labels) == sorted(names):
-        return ("列都在,但顺序与标准不同:请按标准的字段顺序排列各列", "every column is there but in another order: put them in the standard's order")
     titles = {(f.get("zh") or {}).get("title") for f in fields} | {f.get("title") for f in fields}
     if sum(label in titles for label in labels) >= max(2, len(labels) // 2):
         return ("表头用的是字段标题(如中文名),请改用英文字段名(见填报模板第一行)",
@@ -383,48 +375,118 @@ def _header_hint(labels: list[str], fields: list[dict]) -> tuple[str, str] | Non
     return None
 
 
-def check_header(name: str, labels: list[str], fields: list[dict], out: Collector) -> list[str]:
-    """Header findings (frictionless' label errors, matched by position); returns the names of the
-    fields expected in each column, as frictionless pairs them."""
-    nf = len(fields)
+@dataclass
+class Header:
+    """How the header's columns pair with the schema's fields."""
+
+    fields: list[str | None]  # per column: the field it is read as, or None (a column outside the standard)
+    names: list[str]  # per column: the field's name, or the label as frictionless names an extra column
+    errors: int = 0  # header findings reported
+
+    def position(self, field_name: str) -> int | None:
+        try:
+            return self.fields.index(field_name)
+        except ValueError:
+            return None
+
+
+def check_header(name: str, labels: list[str], fields: list[dict], out: Collector,
+                 reference: list[str] | None = None) -> Header:
+    """Header findings. Columns pair with fields by name, in any order. A column whose label is
+    blank, repeated or not a field pairs, as frictionless pairs it, with the field the package's
+    own schema (`reference`: the field names of the schema in datapackage.json, in order) lists
+    at its position, when that field is not in the header under its name; otherwise it is a
+    column outside the standard. A required field must have a column; an optional one may be
+    absent, unless the package's own schema lists it (then the file and its description
+    disagree, as frictionless reports too)."""
+    known = {f["name"]: f for f in fields}
+    by_name: dict[str, int] = {}
     for pos, label in enumerate(labels):
-        if pos >= nf:
+        if label and label in known and label not in by_name:
+            by_name[label] = pos
+    paired = dict(by_name)
+    col_field: list[str | None] = [None] * len(labels)
+    for fname, pos in by_name.items():
+        col_field[pos] = fname
+    errors = 0
+    ref = list(reference) if reference is not None else None
+    for pos, label in enumerate(labels):
+        if col_field[pos] is not None:
+            continue
+        target = ref[pos] if ref is not None and pos < len(ref) else None
+        if target is not None and (target not in known or target in paired):
+            target = None
+        errors += 1
+        if target is None and (ref is not None and pos >= len(ref)):
             out.add("HEADER_EXTRA_LABEL", f"第 {pos + 1} 列“{label}”不是标准中的字段",
                     f"column {pos + 1} '{label}' is not a field of the standard", resource=name, row=1, value=label)
-            continue
-        fdef = fields[pos]
-        if not label:
-            out.add("HEADER_BLANK_LABEL", f"第 {pos + 1} 列表头为空,应为 {fdef['name']}",
-                    f"header of column {pos + 1} is blank; expected {fdef['name']}", resource=name, row=1, field=fdef["name"])
+        elif not label:
+            out.add("HEADER_BLANK_LABEL", f"第 {pos + 1} 列表头为空" + (f",应为 {target}" if target else ""),
+                    f"header of column {pos + 1} is blank" + (f"; expected {target}" if target else ""),
+                    resource=name, row=1, field=target)
         elif label in labels[:pos]:
             out.add("HEADER_DUPLICATE_LABEL", f"第 {pos + 1} 列表头“{label}”与第 {labels.index(label) + 1} 列重复",
                     f"header of column {pos + 1} '{label}' repeats column {labels.index(label) + 1}",
-                    resource=name, row=1, field=fdef["name"], value=label)
-        elif label != fdef["name"]:
-            zh, en = _suggestion(label, fdef, fields)
-            out.add("HEADER_INCORRECT_LABEL", f"第 {pos + 1} 列表头“{label}”应为 {fdef['name']}{zh}",
-                    f"header of column {pos + 1} is '{label}'; expected {fdef['name']}{en}",
-                    resource=name, row=1, field=fdef["name"], value=label)
-    for pos in range(len(labels), nf):
-        out.add("HEADER_MISSING_LABEL", f"缺少第 {pos + 1} 列 {fields[pos]['name']}",
-                f"column {pos + 1} {fields[pos]['name']} is missing", resource=name, row=1, field=fields[pos]["name"])
+                    resource=name, row=1, field=target, value=label)
+        elif target is not None:
+            zh, en = _suggestion(label, known[target], fields)
+            out.add("HEADER_INCORRECT_LABEL", f"第 {pos + 1} 列表头“{label}”应为 {target}{zh}",
+                    f"header of column {pos + 1} is '{label}'; expected {target}{en}",
+                    resource=name, row=1, field=target, value=label)
+        else:
+            zh, en = _suggestion_unknown(label, fields)
+            out.add("HEADER_EXTRA_LABEL", f"第 {pos + 1} 列“{label}”不是标准中的字段{zh}",
+                    f"column {pos + 1} '{label}' is not a field of the standard{en}", resource=name, row=1, value=label)
+        if target is not None:
+            paired[target] = pos
+            col_field[pos] = target
+    listed = set(ref or [])
+    for fdef in fields:
+        fname = fdef["name"]
+        if fname in paired:
+            continue
+        required = bool((fdef.get("constraints") or {}).get("required"))
+        if required or fname in listed:
+            errors += 1
+            why_zh = "必填字段" if required else "datapackage.json 中的表结构列出了该字段"
+            why_en = "a required field" if required else "the schema in datapackage.json lists it"
+            out.add("HEADER_MISSING_LABEL", f"缺少列 {fname}({why_zh})", f"column {fname} is missing ({why_en})",
+                    resource=name, row=1, field=fname)
     hint = _header_hint(labels, fields)
     if hint:
         out.add("HEADER_HINT", hint[0], hint[1], resource=name, row=1)
-    expected = [f["name"] for f in fields[: len(labels)]]
-    used = set(expected)
-    for label in labels[nf:]:  # frictionless names extra columns after their labels, deduplicated
-        candidate, suffix = label, 2
+    names: list[str] = []
+    used = set(f for f in col_field if f)
+    for pos, label in enumerate(labels):
+        if col_field[pos] is not None:
+            names.append(col_field[pos])
+            continue
+        candidate, suffix = label, 2  # frictionless names extra columns after their labels, deduplicated
         while candidate in used:
             candidate, suffix = f"{label}{suffix}", suffix + 1
         used.add(candidate)
-        expected.append(candidate)
-    return expected
+        names.append(candidate)
+    return Header(col_field, names, errors)
 
 
-def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None) -> Checked:
+def _suggestion_unknown(label: str, fields: list[dict]) -> tuple[str, str]:
+    titles = {(f.get("zh") or {}).get("title"): f["name"] for f in fields}
+    titles.update({f.get("title"): f["name"] for f in fields})
+    if label in titles:
+        return (f";“{label}”是字段 {titles[label]} 的标题,表头应使用字段名",
+                f"; '{label}' is the title of field {titles[label]}: the header must use field names")
+    lowered = {f["name"]: f["name"] for f in fields}
+    key = label.strip().lower().replace(" ", "_")
+    if key in lowered:
+        return f"(应为 {key},大小写或空格不同)", f" (expected {key}: differs in case or spaces)"
+    return "", ""
+
+
+def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None,
+                   reference: list[str] | None = None) -> Checked:
     """All Table Schema findings of one parsed resource, and its typed rows (none when the file is
-    empty or its header row blank: columns cannot then be paired with fields)."""
+    empty or its header row blank: columns cannot then be paired with fields). `reference`: the
+    field names of the resource's schema in datapackage.json, in order (see check_header)."""
     fields = schema.get("fields", [])
     if parsed.labels is None:
         out.add("RESOURCE_EMPTY", "文件为空(连表头都没有)", "the file is empty (not even a header)", resource=name)
@@ -434,39 +496,39 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
         out.add("HEADER_BLANK", "第 1 行(表头)为空;请删除表头之前的空行", "row 1 (the header) is blank; remove blank lines before the header",
                 resource=name, row=1)
         return _empty(name, schema, fields)
-    expected = check_header(name, labels, fields, out)
+    header = check_header(name, labels, fields, out, reference)
     cells, n_cells = parsed.cells, parsed.n_cells
     height = cells.height
     width = cells.width
+    n_labels = len(labels)
 
     def column(pos: int) -> pl.Series:
         if pos < width:
             return cells.get_column(str(pos))
         return pl.Series(str(pos), [None] * height, dtype=pl.String)
 
+    fdefs = {f["name"]: f for f in fields}
     # Missing values are null from here on (empty and absent cells are null already).
-    raws: dict[str, pl.Series] = {}
-    for pos, fname in enumerate(expected):
-        fdef = fields[pos] if pos < len(fields) else {}
-        raws[fname] = _apply_missing_values(column(pos), n_cells, pos, missing_values(schema, fdef or None)).alias(fname)
+    raws: dict[int, pl.Series] = {}
+    for pos in range(n_labels):
+        fdef = fdefs.get(header.fields[pos] or "")
+        raws[pos] = _apply_missing_values(column(pos), n_cells, pos, missing_values(schema, fdef)).alias(header.names[pos])
 
     # Blank rows replace every other finding of the row (frictionless does the same).
-    if expected:
-        blank = pl.DataFrame(raws).select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series()
-    else:
-        blank = pl.repeat(True, height, dtype=pl.Boolean, eager=True)
+    blank = pl.DataFrame(list(raws.values())).select(pl.all_horizontal(pl.all().is_null()).alias("b")).to_series()
     out.add_rows("ROW_BLANK", rows_of(blank), resource=name,
                  message_zh="空行(所有单元格都为空)", message_en="blank row (every cell empty)")
     filled = ~blank
 
-    for pos in range(len(expected), width):
+    for pos in range(n_labels, width):
         extra = (n_cells > pos) & filled
         if extra.any():
             out.add_rows("CELL_EXTRA", rows_of(extra), column(pos).filter(extra), resource=name,
                          message_zh=f"第 {pos + 1} 列在表头之外", message_en=f"cell in column {pos + 1}, beyond the header")
-    for pos, fname in enumerate(expected):
+    for pos in range(n_labels):
         short = (n_cells <= pos) & filled
         if short.any():
+            fname = header.names[pos]
             out.add_rows("CELL_MISSING", rows_of(short), resource=name, field=fname,
                          message_zh=f"该行没有第 {pos + 1} 列({fname})", message_en=f"the row has no column {pos + 1} ({fname})")
     for pos in range(width):
@@ -475,18 +537,18 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
         if huge.any():
             huge = huge & (col.str.len_chars() > MAX_CELL_CHARS) & filled
             out.add_rows("CELL_TOO_LARGE", rows_of(huge), col.filter(huge).str.slice(0, 40), resource=name,
-                         field=expected[pos] if pos < len(expected) else None)
+                         field=header.fields[pos] if pos < n_labels else None)
 
     typed_cols, raw_cols = {}, {}
-    present = set(expected[: len(fields)])
     for fdef in fields:
         fname = fdef["name"]
         dtype = DTYPES.get(fdef.get("type", "string"), pl.String)
-        if fname not in present:
+        pos = header.position(fname)
+        if pos is None:
             raw_cols[fname] = pl.Series(fname, [None] * height, dtype=pl.String)
             typed_cols[fname] = pl.Series(fname, [None] * height, dtype=dtype)
             continue
-        raw = raws[fname]
+        raw = raws[pos].alias(fname)
         raw_cols[fname] = raw
         cast = cast_column(fdef, raw)
         typed_cols[fname] = cast.typed.alias(fname)
@@ -508,12 +570,12 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
     rawdf = pl.DataFrame(raw_cols)
 
     for fname, constraint, idx in run_constraints(name, schema, typed):
-        fdef = next(f for f in fields if f["name"] == fname)
+        fdef = fdefs[fname]
         code, zh, en = constraint_message(fdef, constraint, codelists)
         out.add_rows(code, idx + 2, rawdf.get_column(fname).gather(idx), resource=name, field=fname,
                      message_zh=zh, message_en=en)
 
-    checked = Checked(name, schema, typed, rawdf, expected, blank)
+    checked = Checked(name, schema, typed, rawdf, list(header.fields), blank, header)
     check_unique_and_primary_key(checked, out)
     return checked
 
