@@ -47,20 +47,26 @@ def _print_findings(findings) -> None:
         typer.echo(f"      {f.message_en}")
 
 
-def _print_changes(changes) -> None:
-    """Every change, grouped: one line per (table, field, before → after) with all its rows."""
-    from ..publish.importer import row_ranges, shown
+def _print_changes(changes, table_label, columns=None) -> None:
+    """Normalisations by table, column and kind: the count and two examples each."""
+    from ..publish.importer import shown, summarise_changes
     from ..publish.normalise import KINDS
 
-    groups: dict[tuple, list] = defaultdict(list)
-    for c in changes:
-        groups[(c.table, c.source, c.field, c.before, c.after, c.kinds)].append(c.row)
-    for (table, source, field, before, after, kinds), rows in groups.items():
-        words = "、".join(KINDS[k][0] for k in kinds) + " / " + ", ".join(KINDS[k][1] for k in kinds)
-        rows = sorted(r for r in rows if r is not None)
-        where = f"{source} 第 {row_ranges(rows)} 行 / rows {row_ranges(rows, lang='en')}" if rows else "推出 / derived"
-        count = f" ×{len(rows)}" if len(rows) > 1 else ""
-        typer.echo(f"  {table} [{where}] {field}: “{shown(before)}” → “{shown(after)}”{count}  ({words})")
+    for g in summarise_changes(changes):
+        words = "、".join(KINDS[k][0] for k in g.kinds) + " / " + ", ".join(KINDS[k][1] for k in g.kinds)
+        examples = []
+        for c in g.examples:
+            where = f"{c.source}!{_cell_of(c, columns or {})}" if c.row else "推出 / derived"
+            examples.append(f"“{shown(c.before)}” → “{shown(c.after)}” ({where})")
+        typer.echo(f"  {table_label(g.table)} · {g.field}: {words} ×{g.count}")
+        typer.echo(f"      例 e.g. {';'.join(examples)}")
+
+
+def _cell_of(change, columns) -> str:
+    from ..publish.workbook import col_letters
+
+    col = columns.get(change.table, {}).get(change.field)
+    return f"{col_letters(col)}{change.row}" if col else f"{change.row}"
 
 
 def _print_row_notes(result) -> None:
@@ -99,7 +105,9 @@ def import_(
     period: Optional[str] = typer.Option(None, "--period", help="数据期间,如 2023 或 2023-H1 / period, e.g. 2023"),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="发布机构 / publishing office"),
     licence: Optional[str] = typer.Option(None, "--licence", "--license", help="数据许可,如 CC-BY-4.0 / data licence"),
-    changes_csv: Optional[Path] = typer.Option(None, "--changes", help="把每一处规范化逐行写入此 CSV / write every normalisation to this CSV"),
+    changes_csv: Optional[Path] = typer.Option(None, "--changes", help="把每一处规范化(填写的值和存储的值)逐行写入此 CSV(带 BOM,Excel 可直接打开)/ write every normalisation (typed and stored value) to this CSV (with BOM for Excel)"),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", help="写出标注了所有问题的工作簿副本(问题单元格着色并加批注,首页为问题清单)/ write a copy of the workbook with every problem cell coloured and commented, and a first sheet listing them"),
+    force: bool = typer.Option(False, "--force", help="替换输出文件夹中已有的数据包(新数据包完整写出后才替换)/ replace a package already in the output folder (only once the new one is complete)"),
     validate: bool = typer.Option(True, "--validate/--no-validate", help="写出后校验数据包 / validate the written package"),
     lang: str = typer.Option("zh", "--lang", help="校验报告的语言 zh 或 en / language of the validation report"),
 ) -> None:
@@ -116,19 +124,28 @@ def import_(
         "publisher.name": publisher, "licenses": licence,
     }
     typer.echo(f"读取 / reading: {source}")
-    result = import_path(source, out, {k: v for k, v in overrides.items() if v}, validate=validate)
+    result = import_path(source, out, {k: v for k, v in overrides.items() if v}, validate=validate, force=force)
     if result.refused:
         typer.echo("✗ 无法导入,未写出数据包 / cannot import; no package written:", err=True)
         for f in result.findings:
             typer.echo(f"  ✗ {f.message_zh}\n      {f.message_en}", err=True)
         raise typer.Exit(2)
+    from ..validation.report import Clerk
+
+    clerk = Clerk()
     for table, n in result.rows.items():
-        typer.echo(f"  {table}: {n} 行 / rows")
-    typer.echo(f"规范化 / normalisations: {len(result.changes)}")
-    _print_changes(result.changes)
+        typer.echo(f"  {clerk.table_label(table, lang)}: {n} 行 / rows")
+    typer.echo(f"规范化 / normalisations: {len(result.changes)}"
+               + ("(按表、列和类型汇总,每类两个例子;完整清单请加 --changes 文件.csv / by table, column and kind, "
+                  "two examples each; the full list with --changes FILE.csv)" if result.changes and not changes_csv else ""))
+    _print_changes(result.changes, lambda t: clerk.table_label(t, lang) if t != "metadata" else "元数据 / metadata",
+                   result.columns)
     if changes_csv:
-        write_changes_csv(result.changes, changes_csv)
-        typer.echo(f"  逐行清单 / full list: {changes_csv}")
+        try:
+            write_changes_csv(result.changes, changes_csv)
+            typer.echo(f"  逐行清单 / full list: {changes_csv}")
+        except OSError as exc:
+            typer.echo(f"✗ 无法写入 / cannot write {changes_csv}: {exc}", err=True)
     if result.findings:
         typer.echo(f"导入提示 / import notes: {len(result.findings)}")
         _print_findings(result.findings)
@@ -136,22 +153,39 @@ def import_(
     if result.report is not None:
         typer.echo(result.report.to_text(lang).rstrip("\n"))
         _print_row_notes(result)
+    if annotate is not None:
+        _annotate(source, result, annotate, lang)
     code = result.exit_code
     if code:
         typer.echo("✗ 数据包有错误,请修改工作簿后重新导入 / the package has errors: correct the workbook and import again", err=True)
     raise typer.Exit(code)
 
 
+def _annotate(source: Path, result, out: Path, lang: str) -> None:
+    from ..publish.clerk import annotate, problems
+
+    if result.source_kind != "sheet":
+        typer.echo("  标注工作簿只适用于 .xlsx 输入 / --annotate needs an .xlsx workbook as input", err=True)
+        return
+    try:
+        annotate(source, problems(result), out, lang)
+    except Exception as exc:
+        typer.echo(f"✗ 无法写出标注工作簿 / cannot write the annotated workbook {out}: {type(exc).__name__}", err=True)
+        return
+    typer.echo(f"  标注工作簿 / annotated workbook: {out}")
+
+
 def export(
     package: Path = typer.Argument(..., help="数据包文件夹 / package folder"),
     out: Path = typer.Option(..., "-o", "--output", help="输出的 .xlsx 文件 / workbook to write"),
     lang: str = typer.Option("zh", "--lang", help="zh 或 en / zh or en"),
+    force: bool = typer.Option(False, "--force", help="替换已有的同名文件 / replace an existing file"),
 ) -> None:
     """把数据包写回填报模板的格式,便于修改后重新导入 / Write a package back into the template workbook."""
     from ..publish.exporter import ExportRefused, export_package
 
     try:
-        path = export_package(package, out, _lang(lang))
+        path = export_package(package, out, _lang(lang), force=force)
     except ExportRefused as exc:
         for f in exc.findings:
             typer.echo(f"✗ {f.message_zh}\n  {f.message_en}", err=True)

@@ -34,7 +34,12 @@ def read_package(package_dir: Path, std: Standard) -> tuple[dict, dict[str, list
         raise _refuse("publish.unreadable", f"{descriptor_path} 不是 JSON 对象", f"{descriptor_path} is not a JSON object")
     tables: dict[str, list[dict]] = {}
     root = package_dir.resolve()
-    for res in descriptor.get("resources", []):
+    csv.field_size_limit(2 ** 31 - 1)  # long cells are read, then refused with a message
+    resources = descriptor.get("resources", [])
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise _refuse("publish.unreadable", f"{descriptor_path} 的 resources 不是对象列表",
+                      f"the resources of {descriptor_path} are not a list of objects")
+    for res in resources:
         name = res.get("name")
         if name not in std.tables:
             raise _refuse("publish.unknown_table", f"资源 {name} 不是标准中的数据表,无法放入模板",
@@ -62,11 +67,50 @@ def read_package(package_dir: Path, std: Standard) -> tuple[dict, dict[str, list
     return descriptor, tables
 
 
-def export_package(package_dir: str | Path, out: str | Path, lang: str = "zh", std: Standard | None = None) -> Path:
-    """Write the package at `package_dir` as a filled template workbook at `out`."""
+EXCEL_CELL_LIMIT = 32767  # characters a spreadsheet cell holds
+
+
+def _check_cell_lengths(tables: dict[str, list[dict]], std: Standard) -> None:
+    """Refuse (never truncate) a value longer than a spreadsheet cell can hold."""
+    from .layout import field_title, table_title
+
+    too_long = []
+    for table, rows in tables.items():
+        titles = {f["name"]: field_title(f, "zh") for f in std.fields(table)}
+        for i, row in enumerate(rows, start=2):
+            for name, value in row.items():
+                if value is not None and len(value) > EXCEL_CELL_LIMIT:
+                    too_long.append((table, i, name, len(value), titles.get(name, name)))
+    if too_long:
+        findings = [Finding(
+            "publish.cell_too_long", "ERROR",
+            f"“{table_title(std, t, 'zh')}”({t})第 {r} 行“{title}”({f})有 {n:,} 个字符,超过 Excel/WPS 单元格的上限 "
+            f"{EXCEL_CELL_LIMIT:,},导出会截断它,已停止;请缩短该值或把它移到附件中",
+            f"{t} row {r} field {f} holds {n:,} characters, more than the {EXCEL_CELL_LIMIT:,} a spreadsheet cell takes; "
+            f"exporting would cut it, so nothing was written; shorten the value or move it to an attachment",
+            resource=t, row=r, field=f) for t, r, f, n, title in too_long[:20]]
+        raise ExportRefused(findings)
+
+
+def export_package(package_dir: str | Path, out: str | Path, lang: str = "zh", std: Standard | None = None,
+                   force: bool = False) -> Path:
+    """Write the package at `package_dir` as a filled template workbook at `out`.
+
+    The workbook is written to a temporary file beside `out` and renamed into place when complete;
+    an existing file is replaced only with `force`. A value longer than a cell can hold refuses the
+    export (nothing is ever cut)."""
+    import os
+    import tempfile
+
     std = std or current()
     package_dir, out = Path(package_dir), Path(out)
+    if out.exists() and not force:
+        raise _refuse("publish.output_exists", f"{out} 已经存在,未作改动;要替换它请加 --force",
+                      f"{out} already exists, left untouched; add --force to replace it")
+    if out.exists() and not out.is_file():
+        raise _refuse("publish.output", f"{out} 不是文件", f"{out} is not a file")
     descriptor, tables = read_package(package_dir, std)
+    _check_cell_lengths(tables, std)
     builder = build_workbook(std, None, lang)
     builder.fill_metadata({k: v for k, v in descriptor.items() if k != "resources"})
     try:
@@ -75,11 +119,19 @@ def export_package(package_dir: str | Path, out: str | Path, lang: str = "zh", s
     except ValueError as exc:
         zh, en = exc.args[0]
         raise _refuse("publish.illegal_character", zh, en)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
     try:
-        builder.wb.save(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
+        os.close(fd)
+        tmp = Path(name)
+        builder.wb.save(tmp)
+        os.replace(tmp, out)
     except OSError as exc:
         raise _refuse("publish.output", f"无法写入 {out}:{exc}", f"cannot write {out}: {exc}")
+    finally:
+        if tmp is not None and tmp.exists():
+            tmp.unlink()
     return out
 
 

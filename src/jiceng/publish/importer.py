@@ -63,6 +63,21 @@ class ImportResult:
     # table -> (sheet or file name, its row numbers in package order): row k of the package's
     # CSV (header = 1) came from source row rows[k - 2]
     row_sources: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> field -> column (1-based)
+    source_kind: str = "sheet"  # "sheet" (workbook) or "csv" (folder)
+
+    def locate(self, table: str, csv_row: int, field_name: str | None = None) -> tuple[str, str | None] | None:
+        """(sheet or file, cell such as F5) of a validator finding on row `csv_row` of `table`."""
+        where = self.source_row(table, csv_row)
+        if where is None:
+            return None
+        source, row = where
+        col = self.columns.get(table, {}).get(field_name) if field_name else None
+        if col is None:
+            return source, None
+        from .workbook import col_letters
+
+        return source, f"{col_letters(col)}{row}"
 
     def source_row(self, table: str, csv_row: int) -> tuple[str, int] | None:
         """Where row `csv_row` of the package's CSV of `table` was in the workbook or CSV file."""
@@ -96,18 +111,30 @@ class RawCell:
 class Grid:
     source: str  # sheet name or file name
     kind: str  # "sheet" or "csv"
-    rows: list[list[RawCell]]
+    rows: list[list]  # raw values; None for an empty cell
     merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # min_row, min_col, max_row, max_col, "A1:C1"
     hidden: bool = False
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> number format that matters
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula text
+    errors: set[tuple[int, int]] = field(default_factory=set)  # cells holding an Excel error value
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_cols: list[int] = field(default_factory=list)
+
+    def cell(self, row: int, col: int) -> RawCell:
+        return RawCell(self.value(row, col), self.formats.get((row, col)), self.formulas.get((row, col)),
+                       (row, col) in self.errors)
+
+    def ref(self, row: int, col: int) -> str:
+        from .workbook import col_letters
+
+        return f"{col_letters(col)}{row}"
 
     def where(self, row: int, col: int | None = None) -> tuple[str, str]:
         """(zh, en) description of a place: sheet 民情事项 cell C5, or file cases.csv row 5 column 3."""
         if self.kind == "sheet":
             if col is None:
                 return f"工作表“{self.source}”第 {row} 行", f"sheet '{self.source}' row {row}"
-            from openpyxl.utils import get_column_letter
-
-            ref = f"{get_column_letter(col)}{row}"
+            ref = self.ref(row, col)
             return f"工作表“{self.source}”单元格 {ref}", f"sheet '{self.source}' cell {ref}"
         if col is None:
             return f"文件 {self.source} 第 {row} 行", f"file {self.source} row {row}"
@@ -115,7 +142,7 @@ class Grid:
 
     def value(self, row: int, col: int):
         if 1 <= row <= len(self.rows) and 1 <= col <= len(self.rows[row - 1]):
-            return self.rows[row - 1][col - 1].value
+            return self.rows[row - 1][col - 1]
         return None
 
     @property
@@ -124,10 +151,11 @@ class Grid:
 
 
 def shown(value) -> str:
-    """A value as reports show it: ID numbers, mobile numbers and likely names masked."""
-    from ..validation.privacy import redact_text
+    """A value as reports show it: as typed (full-width digits stay full-width), with ID numbers,
+    mobile numbers and likely names masked by the project's redaction gate."""
+    from ..validation.report import redact
 
-    return redact_text(display(value))
+    return redact(display(value))
 
 
 def _blank(value) -> bool:
@@ -139,45 +167,19 @@ def _finding(code: str, severity: str, zh: str, en: str, **kw) -> Finding:
 
 
 def read_workbook(path: Path) -> list[Grid]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Every worksheet as a grid of raw values, read with python-calamine (see `workbook.py`)."""
+    from .workbook import WorkbookError, read_sheets
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError, TypeError, EOFError) as exc:
-        raise ImportRefused([_finding(
-            "publish.unreadable", "ERROR", f"无法打开工作簿 {path.name}:{exc}", f"cannot open workbook {path.name}: {exc}")])
-    except Exception as exc:  # zipfile.BadZipFile and friends: a damaged or non-xlsx file
-        raise ImportRefused([_finding(
-            "publish.unreadable", "ERROR", f"无法打开工作簿 {path.name}(不是有效的 .xlsx 文件):{exc}",
-            f"cannot open workbook {path.name} (not a valid .xlsx file): {exc}")])
-    cached = None
+        sheets = read_sheets(path)
+    except WorkbookError as exc:
+        raise ImportRefused([_finding(exc.code, "ERROR", exc.zh, exc.en)])
     grids = []
-    for ws in wb.worksheets:
-        rows: list[list[RawCell]] = []
-        has_formula = False
-        for row in ws.iter_rows():
-            out = []
-            for cell in row:
-                raw = RawCell(cell.value, cell.number_format)
-                if cell.data_type == "f":
-                    has_formula = True
-                    raw.formula = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", str(cell.value))
-                elif cell.data_type == "e":
-                    raw.error = True
-                out.append(raw)
-            rows.append(out)
-        if has_formula:
-            # The values Excel/WPS last computed are stored beside the formulas.
-            if cached is None:
-                cached = openpyxl.load_workbook(path, data_only=True)
-            values = cached[ws.title]
-            for r, row in enumerate(rows, start=1):
-                for c, raw in enumerate(row, start=1):
-                    if raw.formula is not None:
-                        raw.value = values.cell(r, c).value
-        merged = [(m.min_row, m.min_col, m.max_row, m.max_col, m.coord) for m in ws.merged_cells.ranges]
-        grids.append(Grid(ws.title, "sheet", rows, merged, hidden=ws.sheet_state != "visible"))
+    for sd in sheets:
+        scan = sd.scan
+        grids.append(Grid(sd.name, "sheet", sd.rows, scan.merged, hidden=sd.hidden, formats=scan.formats,
+                          formulas=scan.formulas, errors=scan.errors, hidden_rows=scan.hidden_rows,
+                          hidden_cols=scan.hidden_cols))
     return grids
 
 
@@ -210,7 +212,9 @@ def read_csv_folder(folder: Path) -> tuple[list[Grid], list[Finding]]:
                                   f"file {path.name} read as {encoding}", resource=path.stem))
         first = text.split("\n", 1)[0]
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        rows = [[RawCell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        csv.field_size_limit(2 ** 31 - 1)  # cells of any size are read; the validator reports huge ones
+        rows = [[v if v != "" else None for v in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
         grids.append(Grid(path.name, "csv", rows))
     return grids, notes
 
@@ -249,7 +253,7 @@ class Names:
         """The one table whose field names or titles fill a header row of an unrecognised sheet."""
         best: list[tuple[float, str]] = []
         for r in range(1, min(HEADER_SEARCH_ROWS, len(grid.rows)) + 1):
-            cells = [header_key(v) for v in (c.value for c in grid.rows[r - 1]) if not _blank(v)]
+            cells = [header_key(v) for v in grid.rows[r - 1] if not _blank(v)]
             if len(cells) < 2:
                 continue
             for t, lookup in self.fields.items():
@@ -277,11 +281,11 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
     # header row: the first of the top rows that names the most fields
     best_row, best_hits = 0, 0
     for r in range(1, min(HEADER_SEARCH_ROWS, len(grid.rows)) + 1):
-        hits = sum(1 for c in grid.rows[r - 1] if not _blank(c.value) and header_key(c.value) in lookup)
+        hits = sum(1 for v in grid.rows[r - 1] if not _blank(v) and header_key(v) in lookup)
         if hits > best_hits:
             best_row, best_hits = r, hits
     if best_hits == 0:
-        if all(_blank(c.value) for row in grid.rows for c in row):
+        if all(_blank(v) for row in grid.rows for v in row):
             return None
         zh, en = grid.where(1)
         fatal.append(_finding(
@@ -293,7 +297,7 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
     header = best_row
     # the hidden row of field names, when present, is the authority on which column is which
     name_row = None
-    below = [c.value for c in grid.rows[header]] if header < len(grid.rows) else []
+    below = list(grid.rows[header]) if header < len(grid.rows) else []
     below_keys = [str(v).strip() for v in below if not _blank(v)]
     if below_keys and all(k in field_names for k in below_keys):
         name_row = header + 1
@@ -315,7 +319,7 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
                 f"{en}: merged data cells {coord} hold a value only in their top-left cell; unmerge and fill every row",
                 resource=table))
     for r in range(1, header):
-        texts = [(c, v.value) for c, v in enumerate(grid.rows[r - 1], start=1) if not _blank(v.value)]
+        texts = [(c, v) for c, v in enumerate(grid.rows[r - 1], start=1) if not _blank(v)]
         if texts:
             zh, en = grid.where(r, texts[0][0])
             above = shown("、".join(str(v) for _, v in texts)[:80])
@@ -356,7 +360,7 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
 
     data_rows, blank_rows = [], []
     for r in range(data_start, len(grid.rows) + 1):
-        if all(_blank(cell.value) and cell.formula is None for cell in grid.rows[r - 1]):
+        if all(_blank(v) for v in grid.rows[r - 1]) and not any(k[0] == r for k in grid.formulas):
             blank_rows.append(r)
         else:
             data_rows.append(r)
@@ -371,8 +375,32 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
             f"{place_en}: blank row(s) {row_ranges(inner_blank, lang='en')} skipped; delete blank rows",
             resource=table, row=inner_blank[0]))
 
+    data_set = set(data_rows)
+    hidden_rows = [r for r in grid.hidden_rows if r in data_set]
+    if hidden_rows:
+        findings.append(_finding(
+            "publish.hidden_rows", "WARNING",
+            f"工作表“{grid.source}”第 {row_ranges(hidden_rows)} 行是隐藏的,其内容已导入;如果不该发布,请删除这些行",
+            f"sheet '{grid.source}': hidden row(s) {row_ranges(hidden_rows, lang='en')} were imported all the same; "
+            f"delete them if they should not be published",
+            resource=table, row=hidden_rows[0]))
+    hidden_cols = [c for c in sorted(set(grid.hidden_cols)) if c in columns or any(
+        c <= len(grid.rows[r - 1]) and not _blank(grid.rows[r - 1][c - 1]) for r in data_rows)]
+    if hidden_cols:
+        from .workbook import col_letters
+
+        letters = "、".join(col_letters(c) for c in hidden_cols)
+        findings.append(_finding(
+            "publish.hidden_columns", "WARNING",
+            f"工作表“{grid.source}”的 {letters} 列是隐藏的"
+            + ("" if all(c in columns for c in hidden_cols) else "(其中不属于本表字段的列未导入)")
+            + ";请取消隐藏并核对内容",
+            f"sheet '{grid.source}': column(s) {letters.replace('、', ', ')} are hidden; unhide and check them"
+            + ("" if all(c in columns for c in hidden_cols) else " (those that are not fields of the table were not imported)"),
+            resource=table))
+
     for c in sorted(set(range(1, grid.width + 1)) - set(columns)):
-        filled = [r for r in data_rows if c <= len(grid.rows[r - 1]) and not _blank(grid.rows[r - 1][c - 1].value)]
+        filled = [r for r in data_rows if c <= len(grid.rows[r - 1]) and not _blank(grid.rows[r - 1][c - 1])]
         if c not in unknown and not filled:
             continue
         zh, en = grid.where(header, c)
@@ -443,7 +471,7 @@ def _read_metadata(grid: Grid, std: Standard, changes: list[Change], findings: l
     for r in range(2, len(grid.rows) + 1):
         key_cell = grid.value(r, cols["key"])
         label_cell = grid.value(r, cols["label"]) if "label" in cols else None
-        raw_cell = grid.rows[r - 1][cols["value"] - 1] if cols["value"] <= len(grid.rows[r - 1]) else RawCell()
+        raw_cell = grid.cell(r, cols["value"])
         key = str(key_cell).strip() if not _blank(key_cell) else by_label.get(header_key(label_cell or ""), "")
         if _blank(raw_cell.value):
             continue
@@ -516,23 +544,26 @@ def _record(out: Outcome, table: str, grid: Grid, row: int, col: int, field_name
         zh, en = grid.where(row, col)
         zh_problem, en_problem = (p.replace(out.value, shown(out.value)) if out.value else p for p in out.problem)
         findings.append(_finding(
-            "publish.value_kept", "WARNING", f"{zh}({field_name}):{zh_problem}", f"{en} ({field_name}): {en_problem}",
+            out.code, "WARNING", f"{zh}({field_name}):{zh_problem}", f"{en} ({field_name}): {en_problem}",
             resource=table, row=row, field=field_name, value=shown(before)))
 
 
 def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: list[Finding]) -> list[dict]:
     rows = []
     grid = data.grid
+    special = bool(grid.formats or grid.formulas or grid.errors)
     for r in data.data_rows:
         line = grid.rows[r - 1]
-        cells = {}
-        for c, name in data.columns.items():
-            raw = line[c - 1] if c <= len(line) else RawCell()
-            cells[name] = (raw.value, raw.number_format)
+        width = len(line)
+        if special:
+            raws = {c: grid.cell(r, c) for c in data.columns}
+        else:
+            raws = {c: RawCell(line[c - 1] if c <= width else None) for c in data.columns}
+        cells = {name: (raws[c].value, raws[c].number_format) for c, name in data.columns.items()}
         outcomes = spec.normalise_row(cells)
         row = {}
         for c, name in data.columns.items():
-            raw = line[c - 1] if c <= len(line) else RawCell()
+            raw = raws[c]
             out = outcomes[name]
             if raw.formula is not None and raw.value is None:
                 # a formula never computed (the file was not saved by Excel/WPS): keep its text
@@ -554,9 +585,10 @@ def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: 
 
 # -- the whole import -----------------------------------------------------------------------
 
-def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, list[Change], list[Finding], dict]:
-    """Tables (table -> rows of text), metadata, changes, findings and where each table's rows
-    came from (table -> (source, row numbers)); raises ImportRefused."""
+def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, list[Change], list[Finding], dict, dict]:
+    """Tables (table -> rows of text), metadata, changes, findings, where each table's rows
+    came from (table -> (source, row numbers)) and which column holds which field
+    (table -> field -> column); raises ImportRefused."""
     findings: list[Finding] = []
     if src.is_dir():
         grids, notes = read_csv_folder(src)
@@ -577,7 +609,7 @@ def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, 
     meta_grid: Grid | None = None
     for grid in grids:
         kind, table = names.sheet(grid.source)
-        empty = all(_blank(c.value) for row in grid.rows for c in row)
+        empty = all(_blank(v) for row in grid.rows for v in row)
         if kind in ("instructions", "codelists"):
             continue
         if kind == "unknown" and not empty and _looks_like_instructions(grid, std):
@@ -654,13 +686,14 @@ def read_source(src: Path, std: Standard) -> tuple[dict[str, list[dict]], dict, 
             "publish.empty_table", "INFO", f"没有数据行、不进入数据包的表:{'、'.join(empty_sheets)}",
             f"sheets without data rows, left out of the package: {', '.join(empty_sheets)}"))
     sources = {t: (located[t].grid.source, located[t].data_rows) for t in tables}
+    columns = {t: {name: c for c, name in located[t].columns.items()} for t in tables}
     for table in required_tables(std):
         if table not in tables:
             findings.append(_finding(
                 "publish.required_table", "WARNING",
                 f"缺少必填的“{table_title(std, table, 'zh')}”表(或该表为空)",
                 f"the required table {table} ({table_title(std, table, 'zh')}) is missing or empty", resource=table))
-    return tables, metadata, changes, findings, sources
+    return tables, metadata, changes, findings, sources, columns
 
 
 def _looks_like_instructions(grid: Grid, std: Standard) -> bool:
@@ -736,26 +769,52 @@ def _get_nested(meta: dict, key: str):
     return target
 
 
-def _prepare_output(out: Path) -> None:
-    """Refuse to write into a folder that holds something other than a package; clear an old package."""
+def _check_output(out: Path, force: bool) -> None:
+    """Refuse an output that is a file, a folder holding something other than a package, or an
+    existing package unless `force`: nothing there is touched before the new package is complete."""
     if out.exists() and not out.is_dir():
         raise ImportRefused([_finding("publish.output", "ERROR", f"{out} 是一个文件,不是文件夹", f"{out} is a file, not a folder")])
     if not out.exists() or not any(out.iterdir()):
         return
-    descriptor = out / "datapackage.json"
-    if not descriptor.is_file():
+    if not (out / "datapackage.json").is_file():
         raise ImportRefused([_finding(
             "publish.output", "ERROR", f"文件夹 {out} 不是空的,也不是数据包;请换一个输出文件夹",
             f"folder {out} is neither empty nor a data package; choose another output folder")])
+    if not force:
+        raise ImportRefused([_finding(
+            "publish.output_exists", "ERROR",
+            f"{out} 已经有一个数据包,未作改动;要用新导入的数据替换它,请加 --force(替换只在新数据包完整写出后进行)",
+            f"{out} already holds a package, left untouched; add --force to replace it (it is replaced only once the "
+            f"new package is completely written)")])
+
+
+def _staging_dir(out: Path) -> Path:
+    """A private folder beside `out` (same file system, so the final move is a rename)."""
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
+
+
+def move_into_place(staged: Path, out: Path) -> None:
+    """Replace `out` by the complete folder `staged`; the old `out` survives any failure."""
+    import shutil
+    import tempfile
+
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+    if not out.exists():
+        staged.rename(out)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    backup.rmdir()
+    out.rename(backup)
     try:
-        old = json.loads(descriptor.read_text(encoding="utf-8"))
-    except ValueError:
-        old = {}
-    root = out.resolve()
-    for res in old.get("resources", []):
-        path = (out / str(res.get("path", ""))).resolve()
-        if path.suffix == ".csv" and root in path.parents and path.is_file():
-            path.unlink()
+        staged.rename(out)
+    except OSError:
+        backup.rename(out)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def _validate(path: Path, std: Standard):
@@ -766,20 +825,24 @@ def _validate(path: Path, std: Standard):
 
 
 def import_path(src: str | Path, out: str | Path, overrides: Mapping[str, object] | None = None,
-                std: Standard | None = None, validate: bool = True) -> ImportResult:
-    """Import a workbook or CSV folder into the package folder `out`; never raises on bad input."""
+                std: Standard | None = None, validate: bool = True, force: bool = False) -> ImportResult:
+    """Import a workbook or CSV folder into the package folder `out`; never raises on bad input.
+
+    The package is written into a private folder beside `out` and moved into place only when
+    complete; an existing package at `out` is replaced only with `force`, and survives any failure."""
     std = std or current()
     src, out = Path(src), Path(out)
     result = ImportResult(src)
     try:
-        tables, metadata, changes, findings, sources = read_source(src, std)
+        tables, metadata, changes, findings, sources, columns = read_source(src, std)
         metadata = complete_metadata(metadata, tables, overrides or {}, std, changes, findings)
-        _prepare_output(out)
+        _check_output(out, force)
     except ImportRefused as exc:
         result.refused = True
         result.findings = exc.findings
         return result
-    result.changes, result.findings, result.row_sources = changes, findings, sources
+    result.changes, result.findings, result.row_sources, result.columns = changes, findings, sources, columns
+    result.source_kind = "csv" if src.is_dir() else "sheet"
     result.rows = {t: len(rows) for t, rows in tables.items()}
     if not tables:
         result.refused = True
@@ -787,27 +850,67 @@ def import_path(src: str | Path, out: str | Path, overrides: Mapping[str, object
             "publish.no_data", "ERROR", f"{src.name} 中没有任何数据表的数据,未写出数据包",
             f"{src.name} holds no rows of any table; no package written"))
         return result
+    import shutil
+
+    staged = None
     try:
-        write_package(out, metadata, tables, std)
-    except OSError as exc:
+        staged = _staging_dir(out)
+        write_package(staged, metadata, tables, std)
+        move_into_place(staged, out)
+    except Exception as exc:  # nothing half-written is left; an old package stays as it was
+        if staged is not None and staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
         result.refused = True
-        result.findings.append(_finding("publish.output", "ERROR", f"无法写入 {out}:{exc}", f"cannot write {out}: {exc}"))
+        result.findings.append(_finding("publish.output", "ERROR", f"无法写入 {out}:{exc},未作任何改动",
+                                        f"cannot write {out}: {exc}; nothing was changed"))
         return result
     result.package_dir = out
     if validate:
         result.report = _validate(out, std)
+        result.report.locate = result.locate
     return result
 
 
 def write_changes_csv(changes: Iterable[Change], path: str | Path) -> Path:
-    """Every normalisation, one per line, for the record."""
+    """Every normalisation, one per line, with the value as typed and as stored; UTF-8 with a
+    byte-order mark so that Excel/WPS on Chinese Windows opens it correctly."""
     from .normalise import KINDS
 
     path = Path(path)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["table", "source", "row", "field", "before", "after", "kinds", "说明"])
+        w.writerow(["table", "source", "row", "field", "before", "after", "kinds", "说明 / what"])
         for c in changes:
-            w.writerow([c.table, c.source, c.row or "", c.field, shown(c.before), shown(c.after), "+".join(c.kinds),
-                        ";".join(KINDS[k][0] for k in c.kinds)])
+            w.writerow([c.table, c.source, c.row or "", c.field, _csv_safe(shown(c.before)), _csv_safe(shown(c.after)),
+                        "+".join(c.kinds), ";".join(KINDS[k][0] for k in c.kinds) + " / " +
+                        "; ".join(KINDS[k][1] for k in c.kinds)])
     return path
+
+
+def _csv_safe(text: str) -> str:
+    """A CSV cell Excel will not run as a formula."""
+    return "'" + text if text and text[0] in "=+-@\t\r" and not re.fullmatch(r"[+-]?\d+(\.\d+)?", text) else text
+
+
+@dataclass
+class ChangeSummary:
+    table: str
+    source: str
+    field: str
+    kinds: tuple[str, ...]
+    count: int
+    examples: list[Change]
+
+
+def summarise_changes(changes: Iterable[Change], examples: int = 2) -> list[ChangeSummary]:
+    """Normalisations by table, column and kind, with counts and the first distinct examples."""
+    groups: dict[tuple, ChangeSummary] = {}
+    for c in changes:
+        key = (c.table, c.source, c.field, c.kinds)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = ChangeSummary(c.table, c.source, c.field, c.kinds, 0, [])
+        g.count += 1
+        if len(g.examples) < examples and all((e.before, e.after) != (c.before, c.after) for e in g.examples):
+            g.examples.append(c)
+    return list(groups.values())

@@ -112,6 +112,7 @@ class Outcome:
     kinds: tuple[str, ...] = ()
     problem: tuple[str, str] | None = None  # (zh, en) when the value could not be normalised
     before: str | None = None  # how the clerk saw the cell, when not plain str(raw)
+    code: str = "publish.value_kept"  # the finding code when there is a problem
 
 
 class CodeIndex:
@@ -199,7 +200,14 @@ class TableSpec:
                            and out[self.unit_field].value in self.percent_codes)
         for spec in numeric:
             if spec.name in cells:
-                out[spec.name] = normalise_value(spec, *cells[spec.name], percent_row=percent_row)
+                out[spec.name] = o = normalise_value(spec, *cells[spec.name], percent_row=percent_row)
+                if percent_row and o.problem is None and spec.type == "number" and _fraction(o.value):
+                    # 0.985 in a percent row: almost always 98.5 % typed as a fraction
+                    o.problem = _problem(
+                        f"单位是 %,但“{o.value}”像是小数写法;如果是 {_times100(o.value)}%,请填 {_times100(o.value)}(已按原样保留)",
+                        f"the unit is percent but '{o.value}' looks like a fraction; if it means {_times100(o.value)}%, "
+                        f"type {_times100(o.value)} (kept as typed)")
+                    o.code = "publish.percent_fraction"
         return out
 
 
@@ -213,6 +221,18 @@ def normalise_value(spec: FieldSpec, raw, number_format: str | None = None, perc
     if isinstance(raw, (int, float, Decimal)):
         return _from_number(spec, raw, number_format or "General", percent_row)
     return _from_text(spec, str(raw), percent_row)
+
+
+def _fraction(text: str) -> bool:
+    try:
+        x = float(text)
+    except ValueError:
+        return False
+    return 0 < x < 1
+
+
+def _times100(text: str) -> str:
+    return format_number(Decimal(text) * 100)
 
 
 def _problem(zh: str, en: str) -> tuple[str, str]:
@@ -319,8 +339,10 @@ def _from_text(spec: FieldSpec, raw: str, percent_row: bool) -> Outcome:
     if t in ("integer", "number"):
         return _number_text(spec, s, kinds, percent_row)
     if t == "boolean":
-        if s in BOOL_LITERALS:
+        if s in ("true", "false"):
             return Outcome(s, tuple(kinds))
+        if s in BOOL_LITERALS:  # TRUE / False / 1 / 0: one spelling in the package, counted
+            return Outcome("true" if s in ("True", "TRUE", "1") else "false", tuple(kinds + ["boolean"]))
         word = BOOL_WORDS.get(s.casefold())
         if word:
             return Outcome(word, tuple(kinds + ["boolean"]))

@@ -16,6 +16,176 @@ from .codes import CODES, FATAL
 from .collect import Collector, Group
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def redact(text):
+    """Every value a report shows passes here: the project's one redaction gate (ID numbers,
+    phone numbers, names, addresses masked). Text with nothing to mask is returned exactly as
+    typed (full-width digits stay full-width)."""
+    if text is None or text == "":
+        return text
+    text = str(text)
+    try:
+        from ..privacy import redact_text as gate  # the privacy package's gate, once present
+    except ImportError:
+        from .privacy import redact_text as gate
+    out = gate(text)
+    if out != text:
+        import unicodedata
+
+        if unicodedata.normalize("NFKC", text) == out:
+            return text
+    return out
+
+
+class Clerk:
+    """Findings in a data clerk's terms: Chinese titles of tables and fields (codes in brackets),
+    codelist labels, the closest label to what was typed, and how to fix the value."""
+
+    def __init__(self, std=None):
+        if std is None:
+            from ..standard import current
+
+            std = current()
+        self.std = std
+
+    def _schema(self, table):
+        try:
+            return self.std.table(table) if table in self.std.tables else None
+        except Exception:
+            return None
+
+    def _field(self, table, name):
+        schema = self._schema(table)
+        if not schema or not name:
+            return None
+        return next((f for f in schema.get("fields", []) if f.get("name") == name), None)
+
+    def table_title(self, table, lang="zh") -> str | None:
+        schema = self._schema(table)
+        if not schema:
+            return None
+        return schema.get("zh", {}).get("title") if lang == "zh" else schema.get("title")
+
+    def field_title(self, table, name, lang="zh") -> str | None:
+        f = self._field(table, name)
+        if not f:
+            return None
+        return f.get("zh", {}).get("title") if lang == "zh" else f.get("title")
+
+    def table_label(self, table, lang="zh") -> str:
+        """民情事项 (cases)"""
+        title = self.table_title(table, lang)
+        return f"{title} ({table})" if title and title != table else (table or "")
+
+    def field_label(self, table, name, lang="zh") -> str:
+        """状态 [status]"""
+        title = self.field_title(table, name, lang)
+        return f"{title} [{name}]" if title and title != name else (name or "")
+
+    def codelist(self, table, name):
+        f = self._field(table, name)
+        if f and f.get("codelist"):
+            try:
+                return self.std.codelist(f["codelist"])
+            except Exception:
+                return None
+        return None
+
+    def closest(self, codelist, value: str) -> dict | None:
+        """The codelist entry nearest to what was typed (labels and codes compared)."""
+        import difflib
+
+        if not value:
+            return None
+        best, score = None, 0.0
+        v = value.strip().casefold()
+        for row in codelist.rows:
+            for text in (row.get("zh", ""), row.get("en", ""), row.get("code", "")):
+                if not text:
+                    continue
+                t = text.casefold()
+                r = difflib.SequenceMatcher(None, v, t).ratio()
+                if v and (v in t or t in v):
+                    r = max(r, 0.75)
+                if r > score:
+                    best, score = row, r
+        return best if score >= 0.4 else None
+
+    def hint(self, code: str, table, name, value) -> tuple[str, str] | None:
+        """(zh, en) how to fix it, where one is known."""
+        f = self._field(table, name) or {}
+        t = f.get("type", "string")
+        cons = f.get("constraints", {}) or {}
+        v = "" if value is None else str(value)
+        cl = self.codelist(table, name)
+        if code in ("NOT_IN_CODELIST", "CODE_NOT_IN_OPEN_CODELIST", "DEPRECATED_CODE", "PATTERN_MISMATCH") and cl is not None:
+            labels = [r.get("zh") or r["code"] for r in cl.rows if not r.get("deprecated")]
+            shown_labels = "、".join(labels[:12]) + ("……" if len(labels) > 12 else "")
+            en_labels = ", ".join((r.get("en") or r["code"]) for r in cl.rows[:12] if not r.get("deprecated"))
+            near = self.closest(cl, v)
+            zh = f"请从下拉列表中选择:{shown_labels}"
+            en = f"pick one from the dropdown: {en_labels}" + (" …" if len(labels) > 12 else "")
+            if near is not None:
+                zh = f"是不是要填“{near.get('zh') or near['code']}”?" + zh
+                en = f"did you mean '{near.get('en') or near['code']}' ({near.get('zh', '')})? " + en
+            if code == "CODE_NOT_IN_OPEN_CODELIST":
+                zh += ";本地代码请用小写英文字母、数字和下划线"
+                en += "; local codes are lower-case letters, digits and underscores"
+            return zh, en
+        if v and v != v.strip():
+            return "去掉首尾的空格", "remove the spaces at the start or end"
+        if v and any("\uff01" <= ch <= "\uff5e" or ch == "\u3000" for ch in v):
+            return "把全角字符(如 ５、,)改成半角(5、,)", "change full-width characters (５, ,) to ordinary ones (5, ,)"
+        if code == "TYPE_ERROR" or code == "PATTERN_MISMATCH" and t == "date":
+            if t == "date":
+                return "日期请写成 2023-05-09(年-月-日)", "write dates as 2023-05-09 (year-month-day)"
+            if t == "integer":
+                return "请只填整数,不带单位或文字(如 300,而不是“约300户”)", "type a whole number only, without units or words (300, not 'about 300')"
+            if t == "number":
+                return "请只填数字,不带单位或文字;百分数填 98.5 而不是 98.5% 以外的写法", "type a number only, without units or words"
+            if t == "boolean":
+                return "请填“是”或“否”", "type 是 (yes) or 否 (no)"
+        if code in ("BELOW_MINIMUM", "ABOVE_MAXIMUM"):
+            lo, hi = cons.get("minimum"), cons.get("maximum")
+            pct = hi == 100 or "percent" in (name or "") or "rate" in (name or "")
+            try:
+                x = float(v)
+            except ValueError:
+                x = None
+            if pct and x is not None and 0 < x < 1:
+                return (f"百分数请填 {x * 100:g} 而不是 {v}(小数写法)", f"type percentages as {x * 100:g}, not {v} (a fraction)")
+            rng = f"{'' if lo is None else lo} ~ {'' if hi is None else hi}"
+            return f"取值范围 {rng}", f"allowed range {rng}"
+        if code == "REQUIRED_MISSING":
+            return "该列必填,请填写", "this column is required; fill it in"
+        if code in ("PRIMARY_KEY_DUPLICATE", "DUPLICATE_VALUE"):
+            return "标识不能重复:检查是否把同一行录了两次,或给其中一行换一个标识", \
+                "identifiers may not repeat: check whether a row was entered twice, or give one of them another identifier"
+        if code == "FOREIGN_KEY_MISSING":
+            ref = next((fk["reference"].get("resource") for fk in (self._schema(table) or {}).get("foreignKeys", [])
+                        if name in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])), None)
+            ref_title = self.table_title(ref) if ref else None
+            if ref_title:
+                return (f"请先在“{ref_title}”表中填写这一行,或改成那里已有的标识",
+                        f"add this row to the {self.table_title(ref, 'en')} table first, or use an identifier it already has")
+        if code == "PATTERN_MISMATCH":
+            return "请按该列说明的格式填写(把鼠标停在模板的列标题上可看到说明)", "follow the column's format (hover over the template's column title to see it)"
+        if code.startswith("PRIVACY_"):
+            return "删除个人信息,改用化名编号(如 V0001)", "remove the personal data; use a pseudonymous number such as V0001"
+        return None
+
+    def explain(self, f: Finding) -> dict:
+        """Titles and hint of one finding, for JSON and pages."""
+        hint = self.hint(f.code, f.resource, f.field, f.value)
+        return {
+            "table_zh": self.table_title(f.resource, "zh") if f.resource else None,
+            "table_en": self.table_title(f.resource, "en") if f.resource else None,
+            "field_zh": self.field_title(f.resource, f.field, "zh") if f.resource and f.field else None,
+            "field_en": self.field_title(f.resource, f.field, "en") if f.resource and f.field else None,
+            "hint_zh": hint[0] if hint else None,
+            "hint_en": hint[1] if hint else None,
+        }
 _GROUP_ORDER = {"input": 0, "package": 1, "resource": 2, "header": 3, "row": 4, "key": 5, "cell": 6, "privacy": 7,
                 "deprecation": 9}
 EXAMPLES = 3
@@ -31,11 +201,31 @@ class Report:
     encodings: dict[str, str] = field(default_factory=dict)
     resources: list[str] = field(default_factory=list)  # in package order
     readable: bool = True
+    # where a finding is in the clerk's workbook: (resource, row, field) -> (sheet, cell) or None;
+    # set by the importer for packages that came from a workbook or CSV folder
+    locate: object = None
+    rules_url: str = "rules.html"  # the rules page rule codes link to (HTML)
+    _clerk: object = None
+
+    @property
+    def clerk(self) -> "Clerk":
+        if self._clerk is None:
+            self._clerk = Clerk()
+        return self._clerk
+
+    def where(self, f: Finding) -> tuple[str | None, str | None]:
+        """(sheet or file, cell) of a finding, when the package came from a workbook."""
+        if self.locate is None or f.resource is None or f.row is None:
+            return None, None
+        try:
+            return self.locate(f.resource, f.row, f.field) or (None, None)
+        except Exception:
+            return None, None
 
     @classmethod
     def from_collector(cls, out: Collector, **kwargs) -> "Report":
         report = cls(**kwargs)
-        report.groups = list(out.groups.values())
+        report.groups = _without_key_echoes(list(out.groups.values()))
         report.readable = not any(g.code in FATAL for g in report.groups)
         return report
 
@@ -97,7 +287,7 @@ class Report:
             "schema_version": self.schema_version,
             "package": self.package,
             "counts": self.counts,
-            "errors": [_finding_dict(f) for f in self.errors],
+            "errors": [self._finding_dict(f) for f in self.errors],
             "standard_version": self.standard_version,
             "encodings": self.encodings,
             "groups": [g.to_dict() for g in self.ordered_groups()],
@@ -171,21 +361,28 @@ class Report:
             if g.resource != current:
                 current = g.resource
                 lines.append(("", None))
-                lines.append(("▸ " + (g.resource or t("数据包", "package")), "bold cyan"))
+                lines.append(("▸ " + (self.clerk.table_label(g.resource, lang) if g.resource else t("数据包", "package")),
+                              "bold cyan"))
                 if g.resource and any(x.resource == g.resource and CODES.get(x.code) and CODES[x.code].group == "header"
                                       and x.severity == "ERROR" for x in groups):
                     lines.append(("  " + t("注意:表头有误,下面的行错误可能由表头引起,请先修正表头。",
                                            "note: the header is wrong; row findings below may follow from it: fix the header first."), "yellow"))
             mark = {"ERROR": "✗", "WARNING": "!", "INFO": "·"}.get(g.severity, "-")
             style = {"ERROR": "red", "WARNING": "yellow", "INFO": "blue"}.get(g.severity)
-            field_part = f" [{g.field}]" if g.field else ""
+            field_part = f" {self.clerk.field_label(g.resource, g.field, lang)}" if g.field else ""
             lines.append((f"  {mark} {g.severity} {g.code}{field_part} ×{g.count}  {g.message_zh if zh else g.message_en}", style))
+            hint = self.clerk.hint(g.code, g.resource, g.field, g.findings[0].value if g.findings else None)
+            if hint:
+                lines.append(("      " + t("怎么改:", "how to fix: ") + (hint[0] if zh else hint[1]), None))
             for f in g.findings[:EXAMPLES]:
                 where = []
-                if f.row is not None:
+                sheet, cell = self.where(f)
+                if sheet and cell:
+                    where.append(t(f"“{sheet}”{cell}", f"'{sheet}'!{cell}"))
+                elif f.row is not None:
                     where.append(t(f"第 {f.row} 行", f"row {f.row}"))
                 if f.value is not None:
-                    where.append(f"«{f.value}»")
+                    where.append(f"«{redact(f.value)}»")
                 msg = f.message_zh if zh else f.message_en
                 detail = msg if msg != (g.message_zh if zh else g.message_en) else ""
                 if where or detail:
@@ -199,9 +396,36 @@ class Report:
         return lines
 
 
-def _finding_dict(f: Finding) -> dict:
-    return {"code": f.code, "severity": f.severity, "resource": f.resource, "row": f.row, "field": f.field,
-            "value": f.value, "message_zh": f.message_zh, "message_en": f.message_en}
+    def _finding_dict(self, f: Finding) -> dict:
+        sheet, cell = self.where(f)
+        return {"code": f.code, "severity": f.severity, "resource": f.resource, "row": f.row, "field": f.field,
+                "value": redact(f.value), "message_zh": f.message_zh, "message_en": f.message_en,
+                **self.clerk.explain(f), "sheet": sheet, "cell": cell}
+
+
+def _without_key_echoes(groups: list[Group]) -> list[Group]:
+    """A repeated single-field primary key is one problem: PRIMARY_KEY_DUPLICATE says it, so the
+    DUPLICATE_VALUE the same column's unique constraint gives is not repeated."""
+    keyed = {(g.resource, g.field) for g in groups if g.code == "PRIMARY_KEY_DUPLICATE"}
+    keyed |= {(g.resource, None) for g in groups if g.code == "PRIMARY_KEY_DUPLICATE"}
+    out = []
+    for g in groups:
+        if g.code == "DUPLICATE_VALUE" and ((g.resource, g.field) in keyed or _single_key(g.resource) == g.field
+                                            and (g.resource, None) in keyed):
+            continue
+        out.append(g)
+    return out
+
+
+def _single_key(table):
+    try:
+        from ..standard import current
+
+        key = current().table(table).get("primaryKey")
+    except Exception:
+        return None
+    key = [key] if isinstance(key, str) else key
+    return key[0] if key and len(key) == 1 else None
 
 
 def fatal_report(path: str, code: str, message_zh: str, message_en: str, standard_version: str | None) -> Report:
@@ -218,6 +442,7 @@ h1{font-size:1.4em} h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid
 .ok{color:#1a7f37}.bad{color:#cf222e}.ERROR{color:#cf222e}.WARNING{color:#9a6700}.INFO{color:#0969da}
 table{border-collapse:collapse;margin:.4em 0 1em 0}td,th{border:1px solid #ddd;padding:.25em .5em;vertical-align:top;font-size:.92em}
 th{background:#f6f8fa;text-align:left} code{background:#f6f8fa;padding:0 .2em} .note{color:#9a6700}
+.hint{background:#fff8c5;padding:.3em .6em;border-radius:4px;display:inline-block}
 """
 
 
@@ -241,15 +466,23 @@ def _html(report: Report, lang: str) -> str:
     for g in report.ordered_groups():
         if g.resource != current:
             current = g.resource
-            parts.append(f"<h2>{e(g.resource or t('数据包', 'package'))}</h2>")
+            parts.append(f"<h2>{e(report.clerk.table_label(g.resource, lang) if g.resource else t('数据包', 'package'))}</h2>")
         msg = g.message_zh if zh else g.message_en
-        parts.append(f"<h3 class=\"{e(g.severity)}\">{e(g.severity)} <code>{e(g.code)}</code>"
-                     f"{(' [' + e(g.field) + ']') if g.field else ''} ×{g.count} — {e(msg)}</h3>")
-        parts.append(f"<table><tr><th>{e(t('行', 'row'))}</th><th>{e(t('字段', 'field'))}</th><th>{e(t('值', 'value'))}</th>"
+        link = f"{e(report.rules_url)}#{e(g.code)}"
+        parts.append(f"<h3 class=\"{e(g.severity)}\">{e(g.severity)} <a href=\"{link}\"><code>{e(g.code)}</code></a>"
+                     f"{(' ' + e(report.clerk.field_label(g.resource, g.field, lang))) if g.field else ''} ×{g.count} — {e(msg)}</h3>")
+        hint = report.clerk.hint(g.code, g.resource, g.field, g.findings[0].value if g.findings else None)
+        if hint:
+            parts.append(f"<p class=\"hint\">{e(t('怎么改:', 'How to fix: '))}{e(hint[0] if zh else hint[1])}</p>")
+        located = any(report.where(f)[1] for f in g.findings[:50])
+        parts.append("<table><tr>" + (f"<th>{e(t('工作表', 'sheet'))}</th><th>{e(t('单元格', 'cell'))}</th>" if located else "")
+                     + f"<th>{e(t('行', 'row'))}</th><th>{e(t('字段', 'field'))}</th><th>{e(t('值', 'value'))}</th>"
                      f"<th>{e(t('说明', 'message'))}</th></tr>")
         for f in g.findings[:50]:
-            parts.append(f"<tr><td>{'' if f.row is None else f.row}</td><td>{e(f.field or '')}</td><td>{e(f.value or '')}</td>"
-                         f"<td>{e(f.message_zh if zh else f.message_en)}</td></tr>")
+            sheet, cell = report.where(f)
+            parts.append("<tr>" + (f"<td>{e(sheet or '')}</td><td>{e(cell or '')}</td>" if located else "")
+                         + f"<td>{'' if f.row is None else f.row}</td><td>{e(report.clerk.field_label(f.resource, f.field, lang) if f.field else '')}</td>"
+                         f"<td>{e(redact(f.value) or '')}</td><td>{e(f.message_zh if zh else f.message_en)}</td></tr>")
         parts.append("</table>")
         if g.count > min(g.shown, 50):
             parts.append(f"<p class=\"note\">{e(t(f'另有 {g.count - min(g.shown, 50)} 条', f'and {g.count - min(g.shown, 50)} more'))}</p>")
