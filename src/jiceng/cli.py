@@ -50,7 +50,7 @@ def schema_check(
 
 
 # Command groups live beside their features; each registers its commands here.
-COMMAND_MODULES = ("validate", "research", "publish", "review", "registry")
+COMMAND_MODULES = ("validate", "research", "publish", "review", "registry", "serve", "privacy")
 
 
 def _register_commands() -> None:

@@ -86,8 +86,12 @@ def problems(result: ImportResult, clerk: Clerk | None = None) -> list[Problem]:
                     sheet, row = where
                     col = _col_of(result, f.resource, f.field)
                     cell = f"{col_letters(col)}{row}" if col else None
-            out.append(Problem(f.severity, f.code, f.message_zh, f.message_en, f.resource, field=f.field, sheet=sheet,
+            zh, en = clerk.message(f.code, f.resource, f.field, redact(f.value), f.message_zh, f.message_en)
+            out.append(Problem(f.severity, f.code, zh, en, f.resource, field=f.field, sheet=sheet,
                                cell=cell, row=row, value=redact(f.value), **titles(f)))
+    # a value the import kept as typed and the validator then refused is one problem, said once
+    checked = {(p.sheet, p.cell) for p in out if p.source == "validate" and p.cell}
+    out = [p for p in out if not (p.source == "import" and p.code in ("publish.value_kept",) and (p.sheet, p.cell) in checked)]
     out.sort(key=lambda p: (_ORDER.get(p.severity, 9), p.sheet or "", p.row or 0))
     return out
 

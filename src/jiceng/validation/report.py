@@ -171,9 +171,35 @@ class Clerk:
                         f"add this row to the {self.table_title(ref, 'en')} table first, or use an identifier it already has")
         if code == "PATTERN_MISMATCH":
             return "请按该列说明的格式填写(把鼠标停在模板的列标题上可看到说明)", "follow the column's format (hover over the template's column title to see it)"
+        if code not in CODES and not code.startswith("publish.") and code.upper() == code:  # a rule of validators/
+            return "核对这一行中相关的日期或数值,改正填错的那一个;点击代码可看规则说明", \
+                "check the dates or numbers of this row that the rule compares and correct the wrong one; the code links to the rule"
         if code.startswith("PRIVACY_"):
             return "删除个人信息,改用化名编号(如 V0001)", "remove the personal data; use a pseudonymous number such as V0001"
         return None
+
+    def message(self, code: str, table, name, value, default_zh: str, default_en: str) -> tuple[str, str]:
+        """What is wrong, said with the column's title rather than the field's name."""
+        col_zh = self.field_title(table, name, "zh") or name
+        col_en = self.field_title(table, name, "en") or name
+        v = "" if value is None else str(value)
+        if code == "REQUIRED_MISSING" and col_zh:
+            return f"“{col_zh}”是必填列,这里空着", f"'{col_en}' is required but empty"
+        if code in ("NOT_IN_CODELIST", "CODE_NOT_IN_OPEN_CODELIST") and col_zh and v:
+            return f"“{v}”不是“{col_zh}”列的可选项", f"'{v}' is not one of the choices of '{col_en}'"
+        if code == "PATTERN_MISMATCH" and self.codelist(table, name) is not None and v:
+            return f"“{v}”不是“{col_zh}”列的可选项,也不是本地代码的写法", f"'{v}' is neither a choice of '{col_en}' nor a local code"
+        if code == "TYPE_ERROR" and v:
+            t = (self._field(table, name) or {}).get("type", "string")
+            words = {"integer": ("整数", "a whole number"), "number": ("数字", "a number"), "date": ("日期", "a date"),
+                     "boolean": ("是/否", "yes or no")}.get(t)
+            if words:
+                return f"“{v}”不是{words[0]}", f"'{v}' is not {words[1]}"
+        if code in ("PRIMARY_KEY_DUPLICATE", "DUPLICATE_VALUE") and v:
+            return f"“{col_zh}”不能重复:“{v}”出现了不止一次", f"'{col_en}' may not repeat: '{v}' appears more than once"
+        if code == "FOREIGN_KEY_MISSING" and v:
+            return f"“{col_zh}”填的“{v}”在它引用的表中找不到", f"'{v}' in '{col_en}' is not found in the table it refers to"
+        return default_zh, default_en
 
     def explain(self, f: Finding) -> dict:
         """Titles and hint of one finding, for JSON and pages."""
@@ -206,6 +232,14 @@ class Report:
     locate: object = None
     rules_url: str = "rules.html"  # the rules page rule codes link to (HTML)
     _clerk: object = None
+
+    def __post_init__(self):
+        # Names echoed from the input pass the privacy gate too: bounded, redacted, printable.
+        from ..privacy import shown
+
+        self.path = shown(self.path, 300)
+        self.package = shown(self.package, 200)
+        self.schema_version = shown(self.schema_version, 60)
 
     @property
     def clerk(self) -> "Clerk":
@@ -258,6 +292,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        if any(g.code == "INTERNAL_ERROR" for g in self.groups):
+            return 3  # an error of the tool, not of the input: its own exit code
         if not self.readable:
             return 2
         return 0 if self.valid else 1
