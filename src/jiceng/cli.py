@@ -25,6 +25,20 @@ def version() -> None:
     typer.echo(f"jiceng {__version__}; standard {current().version}")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        version()
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="打印工具和标准版本 / print the tool and standard versions"),
+) -> None:
+    """基层治理开放数据标准工具 / Jiceng Open Data Standard tools"""
+
+
 @schema_app.command("check")
 def schema_check(
     schemas: Optional[Path] = typer.Option(None, "--schemas", help="schemas/ 文件夹(默认为随工具安装的标准)/ schemas folder (default: the installed standard)"),
