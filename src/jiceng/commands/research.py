@@ -76,7 +76,8 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
             return
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            # CSV meant for Excel: a byte-order mark so that Excel on Chinese Windows reads UTF-8
+            output.write_text(text, encoding="utf-8-sig" if fmt is Format.csv else "utf-8")
         except OSError as exc:
             typer.echo(f"✗ 无法写入 {output}:{exc} / cannot write {output}: {exc}", err=True)
             raise typer.Exit(2)
