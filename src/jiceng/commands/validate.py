@@ -28,10 +28,11 @@ def validate_command(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入文件而非屏幕 / write to this file instead of the screen"),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="允许下载网址形式的资源 / fetch resources given as http(s) URLs"),
     max_per_group: int = typer.Option(1000, "--max-per-group", help="每类问题最多列出条数,0 为不限(计数总是完整的)/ findings listed per kind, 0 = all (counts are always complete)"),
+    k: Optional[int] = typer.Option(None, "--k", min=1, help="k-匿名检查的 k(默认 3,见 validators/privacy/)/ k of the k-anonymity check (default 3, see validators/privacy/)"),
 ) -> None:
     """校验数据包:元数据、表结构、规则、个人信息 / Validate a data package: metadata, structure, rules, privacy.
 
-    退出码 exit code: 0 无错误 no ERROR · 1 有错误 ERROR found · 2 无法读取 input unreadable.
+    退出码 exit code: 0 无错误 no ERROR · 1 有错误 ERROR found · 2 无法读取 input unreadable · 3 内部错误 internal error.
     """
     if fmt not in FORMATS:
         _fail(f"--format 只能是 {' / '.join(FORMATS)},而不是 {fmt!r}", f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -40,7 +41,7 @@ def validate_command(
     try:
         from ..validation import validate
 
-        report = validate(path, allow_remote=allow_remote, max_per_group=max_per_group or None)
+        report = validate(path, allow_remote=allow_remote, max_per_group=max_per_group or None, privacy_k=k)
     except KeyboardInterrupt:
         _fail("已中断", "interrupted")
     except MemoryError:

@@ -1,8 +1,9 @@
 """Collecting findings: grouped by (code, resource, field), counted exactly, and kept in full up
 to a limit per group so that a million-row table with one systematic mistake stays readable.
 
-Every value is cleaned here, the one place findings are created: personal numbers and names
-redacted, control characters made visible, long cells shortened.
+Every value, message, table and field name is cleaned here, the one place findings are created,
+by jiceng.privacy's gate: personal numbers, addresses and names redacted, control characters made
+visible, long values and messages shortened.
 """
 from __future__ import annotations
 
@@ -12,27 +13,21 @@ from typing import Iterable, Sequence
 
 from ..findings import Finding
 from .codes import CODES
-from .privacy import redact_text
+from ..privacy import message as _message, shown as _shown
+from ..privacy import redact as redact_text  # noqa: F401 - kept for callers
 
 MAX_VALUE_CHARS = 120
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_value(value) -> str | None:
-    """A value as a report may show it: redacted, printable, at most MAX_VALUE_CHARS long."""
-    if value is None:
-        return None
-    text = str(value)
-    if len(text) > 4 * MAX_VALUE_CHARS:
-        # Redact before cutting so that a number straddling the cut is not half shown.
-        text = redact_text(text[: 4 * MAX_VALUE_CHARS]) + f"…(+{len(text) - 4 * MAX_VALUE_CHARS})"
-    else:
-        text = redact_text(text)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", text)
-    text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    if len(text) > MAX_VALUE_CHARS:
-        text = text[:MAX_VALUE_CHARS] + f"…({len(str(value))} 字符 chars)"
-    return text
+    """A value as a report may show it: redacted, printable, at most MAX_VALUE_CHARS long
+    (jiceng.privacy.shown, the one redaction gate)."""
+    return _shown(value, MAX_VALUE_CHARS)
+
+
+def _label(text):
+    """A table or field name as a report shows it: bounded, redacted, printable."""
+    return None if text is None else _shown(text, 200)
 
 
 @dataclass
@@ -62,6 +57,7 @@ class Collector:
         self.groups: dict[tuple, Group] = {}
 
     def _group(self, code, severity, resource, field, zh, en) -> Group:
+        resource, field = _label(resource), _label(field)
         key = (code, resource, field)
         group = self.groups.get(key)
         if group is None:
@@ -80,7 +76,7 @@ class Collector:
         group = self._group(code, severity, resource, field, message_zh, message_en)
         group.count += 1
         if self._room(group):
-            group.findings.append(Finding(code, severity, message_zh, message_en, resource, row, field,
+            group.findings.append(Finding(code, severity, message_zh, message_en, group.resource, row, group.field,
                                           clean_value(value)))
 
     def add_rows(self, code: str, rows: Sequence[int], values: Sequence | None = None, *,
@@ -100,8 +96,8 @@ class Collector:
             rows = list(rows[:room])
             values = list(values[:room]) if values is not None else [None] * room
             extra = list(suffixes[:room]) if suffixes is not None else [("", "")] * room
-            group.findings.extend(Finding(code, severity, message_zh + redact_text(zh), message_en + redact_text(en),
-                                          resource, int(r) if r is not None else None, field, clean_value(v))
+            group.findings.extend(Finding(code, severity, message_zh + _message(zh), message_en + _message(en),
+                                          group.resource, int(r) if r is not None else None, group.field, clean_value(v))
                                   for r, v, (zh, en) in zip(rows, values, extra))
 
     def extend(self, findings: Iterable[Finding]) -> None:
@@ -117,6 +113,6 @@ def _defaults(code, severity, zh, en):
     """Severity and messages, the known code's by default; messages redacted (they may quote data)."""
     known = CODES.get(code)
     severity = severity or (known.severity if known else "ERROR")
-    zh = redact_text(zh) if zh else (known.zh if known else code)
-    en = redact_text(en) if en else (known.en if known else code)
+    zh = _message(zh) if zh else (known.zh if known else code)
+    en = _message(en) if en else (known.en if known else code)
     return severity, zh, en

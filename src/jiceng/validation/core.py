@@ -9,7 +9,7 @@ import polars as pl
 from ..standard import Standard, current
 from .collect import Collector
 from .metadata import check_metadata
-from .privacy import free_text_fields, find_names, find_numbers, scan_column
+from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_column
 from .reading import InputError, OpenedPackage, ResourceError, locate, open_package, read_table, same_encoding
 from .report import Report, fatal_report
 from .structure import Checked, check_resource, polars_pattern, rows_of
@@ -18,12 +18,13 @@ DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
 
 def validate(path: str | Path, *, standard: Standard | None = None, allow_remote: bool = False,
-             max_per_group: int | None = 1000) -> Report:
+             max_per_group: int | None = 1000, privacy_k: int | None = None) -> Report:
     """Validate a package folder, a datapackage.json or a zip of a package.
 
     `standard`: the standard to validate against (default: the installed one); `allow_remote`:
     fetch resources whose path is an http(s) URL; `max_per_group`: findings listed per kind
-    (code, table, field), counts stay exact (None: list all).
+    (code, table, field), counts stay exact (None: list all); `privacy_k`: the k of the
+    k-anonymity check (default: validators/privacy/quasi_identifiers.yaml, 3).
     """
     std = standard or current()
     try:
@@ -39,14 +40,15 @@ def validate(path: str | Path, *, standard: Standard | None = None, allow_remote
     except InputError as exc:
         return fatal_report(str(path), exc.code, exc.message_zh, exc.message_en, version)
     try:
-        return _validate(pkg, std, str(path), allow_remote, Collector(max_per_group))
+        return _validate(pkg, std, str(path), allow_remote, Collector(max_per_group), privacy_k)
     except InputError as exc:
         return fatal_report(str(path), exc.code, exc.message_zh, exc.message_en, version)
     finally:
         pkg.close()
 
 
-def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, out: Collector) -> Report:
+def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, out: Collector,
+              privacy_k: int | None = None) -> Report:
     descriptor = pkg.descriptor
     out.extend(pkg.findings)
     eff = std
@@ -105,10 +107,21 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
         if DEBUG:
             raise
         out.add("RULE_FAILED", f"规则无法执行:{type(exc).__name__}", f"the rules could not be run: {type(exc).__name__}")
+    try:  # checks needing the package's period or several tables at once (package_checks.py)
+        from .package_checks import run_package_checks
 
-    return Report.from_collector(out, path=path, package=descriptor.get("name") if isinstance(descriptor.get("name"), str) else None,
+        run_package_checks(descriptor, checked, eff, out)
+    except Exception as exc:
+        if DEBUG:
+            raise
+        out.add("CHECK_FAILED", f"数据包级检查出错:{type(exc).__name__}", f"the package-level checks failed: {type(exc).__name__}")
+    risks = _check_quasi_identifiers(eff, checked, out, privacy_k)
+
+    report = Report.from_collector(out, path=path, package=descriptor.get("name") if isinstance(descriptor.get("name"), str) else None,
                                  schema_version=str(descriptor["schema_version"]) if descriptor.get("schema_version") is not None else None,
                                  standard_version=std.version, encodings=encodings, resources=order)
+    report.privacy_risks = risks  # k-anonymity per table, for `jiceng privacy-report`
+    return report
 
 
 def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Collector, allow_remote: bool,
@@ -301,8 +314,15 @@ def _deprecation_note(dep) -> tuple[str, str]:
 def _scan_privacy(name: str, parsed, checked: Checked | None, schema: dict, out: Collector) -> None:
     labels = parsed.labels or []
     for pos, label in enumerate(labels):
-        for code, redacted in find_numbers(label) + find_names(label):
+        if not isinstance(label, str):
+            continue
+        for code, redacted in find_personal(label[:1000], True):
             out.add(code, "表头含个人信息", "the header holds personal data", resource=name, row=1, value=redacted)
+        words = personal_field(label)
+        if words:
+            out.add(FIELD_CODE, f"第 {pos + 1} 列的列名含“{words}”,表明是个人信息;发布的数据不得含此列",
+                    f"the name of column {pos + 1} contains '{words}', which denotes personal data; published data must "
+                    "not carry this column", resource=name, row=1, value=label)
     cells = parsed.cells
     if cells.height == 0:
         return
@@ -325,14 +345,34 @@ def _scan_privacy(name: str, parsed, checked: Checked | None, schema: dict, out:
                    .join(table, on="v", how="inner").sort("i"))
         for code, part in matched.group_by("code", maintain_order=True):
             code = code[0]
-            what = {"PRIVACY_ID_NUMBER": ("居民身份证号码", "a resident ID number"),
-                    "PRIVACY_MOBILE_NUMBER": ("手机号码", "a mobile number"),
-                    "PRIVACY_PERSON_NAME": ("疑似个人姓名", "what looks like a person's name")}[code]
+            what = WHAT.get(code, ("个人信息", "personal data"))
             where_zh = f"字段 {field}" if field else f"第 {pos + 1} 列"
             where_en = f"field {field}" if field else f"column {pos + 1}"
             out.add_rows(code, (part["i"] + 2).to_list(), part["shown"].to_list(), resource=name, field=field,
                          message_zh=f"{where_zh} 含{what[0]};发布的数据不得含个人信息",
                          message_en=f"{where_en} holds {what[1]}; published data must not carry personal data")
+
+
+def _check_quasi_identifiers(std: Standard, checked: dict[str, Checked], out: Collector, k: int | None) -> list:
+    """k-anonymity over the quasi-identifiers of validators/privacy/ (jiceng.privacy.kanon):
+    the combination and the number of persons, never the records."""
+    try:
+        from ..privacy.kanon import SMALL_GROUP_CODE, check, load_config
+
+        risks = check({n: c.raw for n, c in checked.items()}, load_config(std), k)
+    except Exception as exc:
+        if DEBUG:
+            raise
+        out.add("CHECK_FAILED", f"无法检查准标识符:{type(exc).__name__}", f"the quasi-identifiers could not be checked: {type(exc).__name__}")
+        return []
+    for risk in risks:
+        for g in risk.small:
+            out.add(SMALL_GROUP_CODE, f"准标识符组合 {g.describe()} 只有 {g.persons} 人(少于 k={risk.k}),可能识别出个人;"
+                    "可合并年龄段、地方或角色以扩大组合",
+                    f"the combination {g.describe()} is shared by {g.persons} person(s) (fewer than k={risk.k}) and may "
+                    "single someone out; coarsen age bands, places or roles", resource=risk.table,
+                    field=",".join(risk.quasi_identifiers))
+    return risks
 
 
 def _truthy(value) -> bool:
