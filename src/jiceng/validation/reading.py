@@ -366,10 +366,15 @@ def _utf8_failure(exc: Exception) -> bool:
 
 
 def parse_csv(src: Source, delimiter: str = ",", quote: str | None = '"') -> Parsed:
-    """Records and cells of UTF-8 CSV content; NotUTF8 if it is not UTF-8."""
+    """Records and cells of UTF-8 CSV content; NotUTF8 if it is not UTF-8.
+
+    One parse: polars reads the cells, while the record boundaries and the number of cells of
+    each record are counted from the bytes (see count_cells). Content that is not plain CSV (a
+    quote inside an unquoted cell, a lone carriage return, an unclosed quote) is read with
+    Python's csv module instead, so that every record and cell count stays exact."""
     if src.size == 0:
         return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
-    if len(delimiter.encode()) == 1 and (quote is None or len(quote.encode()) == 1) and hasattr(pl, "read_lines"):
+    if len(delimiter.encode()) == 1 and (quote is None or len(quote.encode()) == 1):
         try:
             parsed = _parse_polars(src, delimiter, quote)
         except pl.exceptions.PolarsError as exc:
@@ -385,46 +390,106 @@ def _polars_source(src: Source):
     return str(src.path) if src.path is not None else io.BytesIO(src.data)
 
 
-def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | None:
-    """Records and cell counts from the lines, cells from polars' CSV reader; None when a record
-    may span lines, a carriage return stands alone or quotes are not well formed (then Python's
-    csv module decides)."""
-    lines = pl.read_lines(_polars_source(src)).to_series().fill_null("")
-    if lines.len() == 0:
-        return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
-    first = lines[0]
-    if first.startswith("\ufeff"):
-        if lines.len() == 1 and first == "\ufeff":
-            return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
-        lines = lines.scatter(0, first[1:])
-    if lines.str.contains("\r", literal=True).any():
+def count_cells(src: Source, delimiter: str, quote: str | None, chunk: int = CHUNK):
+    """The number of cells of each CSV record (0 for a blank line), counted from the bytes in
+    chunks: records end at line feeds outside quotes, cells at delimiters outside quotes (quote
+    parity, RFC 4180 with doubled quotes). None when the content is not plain CSV: a quote that
+    neither opens nor closes a cell, a carriage return not followed by a line feed, a quote left
+    open at the end."""
+    import numpy as np
+
+    d, q = ord(delimiter), (ord(quote) if quote else None)
+    counts: list = []
+    inside = 0  # inside quotes at the start of the chunk
+    carry = 0  # delimiters of the unfinished record
+    carry_len = 0  # bytes of the unfinished record (but a final carriage return)
+    prev = 10  # the byte before the chunk (a line feed: the start of a record)
+    with src.open() as fh:
+        if fh.read(3) != codecs.BOM_UTF8:
+            fh.seek(0)
+        while True:
+            data = fh.read(chunk)
+            if not data:
+                break
+            a = np.frombuffer(data, dtype=np.uint8)
+            n = a.size
+            if n == 0:
+                continue
+            peek = fh.read(1)  # the byte after the chunk (for quotes and carriage returns ending it)
+            if peek:
+                fh.seek(-1, 1)
+            after = peek[0] if peek else 256  # 256: the end of the content
+            nl = np.flatnonzero(a == 10)
+            dl = np.flatnonzero(a == d)
+            cr = np.flatnonzero(a == 13)
+            qs = np.flatnonzero(a == q) if q is not None else np.empty(0, dtype=np.int64)
+            if qs.size:
+                q_in = (inside + np.arange(qs.size)) & 1  # inside quotes before each quote
+                opening = q_in == 0
+                pb = np.where(qs > 0, a[np.maximum(qs - 1, 0)], prev)
+                ok_open = (pb == d) | (pb == 10) | (pb == q)
+                nb = np.where(qs + 1 < n, a[np.minimum(qs + 1, n - 1)].astype(np.int64), after)
+                ok_close = (nb == d) | (nb == 10) | (nb == 13) | (nb == q) | (nb == 256)
+                if not np.all(np.where(opening, ok_open, ok_close)):
+                    return None
+                dl = dl[((inside + np.searchsorted(qs, dl)) & 1) == 0]
+                nl = nl[((inside + np.searchsorted(qs, nl)) & 1) == 0]
+                cr = cr[((inside + np.searchsorted(qs, cr)) & 1) == 0]
+                inside = (inside + qs.size) & 1
+                del pb, nb, q_in, opening
+            elif inside:  # the whole chunk is inside a quoted cell
+                dl, nl, cr = dl[:0], nl[:0], cr[:0]
+            if cr.size:
+                nxt = np.where(cr + 1 < n, a[np.minimum(cr + 1, n - 1)].astype(np.int64), after)
+                if not np.all(nxt == 10):
+                    return None
+            per = np.bincount(np.searchsorted(nl, dl), minlength=nl.size + 1).astype(np.int64)
+            per[0] += carry
+            # record lengths (without a final carriage return): blank lines have no cells
+            starts = np.concatenate(([0], nl[:-1] + 1)) if nl.size else np.empty(0, dtype=np.int64)
+            lengths = nl - starts
+            if nl.size:
+                lengths[0] += carry_len
+                ends_cr = np.zeros(nl.size, dtype=bool)
+                has = nl > 0
+                ends_cr[has] = a[nl[has] - 1] == 13
+                if nl[0] == 0 and prev == 13:
+                    ends_cr[0] = True
+                lengths = lengths - ends_cr
+                counts.append(np.where(lengths > 0, per[:-1] + 1, 0))
+                tail_start = nl[-1] + 1
+                carry, carry_len = int(per[-1]), int(n - tail_start)
+            else:
+                carry, carry_len = int(per[-1]), carry_len + n
+            prev = int(a[-1])
+            del a, nl, dl, cr, qs, per
+    if inside:
         return None
-    counts = lines.str.count_matches(delimiter, literal=True)
-    if quote is not None:
-        with_quote = lines.str.contains(quote, literal=True)
-        if with_quote.any():
-            # Only the lines with quotes need the slower look: well formed, and delimiters
-            # inside quotes not counted.
-            d, q = re.escape(delimiter), re.escape(quote)
-            field_rx = rf"(?:[^{q}{d}]*|{q}(?:[^{q}]|{q}{q})*{q})"
-            quoted = lines.filter(with_quote)
-            if not quoted.str.contains(rf"^{field_rx}(?:{d}{field_rx})*$").all():
-                return None
-            bare = quoted.str.replace_all(rf"{q}(?:[^{q}]|{q}{q})*{q}", "")
-            counts = counts.scatter(with_quote.arg_true(), bare.str.count_matches(delimiter, literal=True))
-    n_cells = pl.select(pl.when(lines.str.len_bytes() == 0).then(0).otherwise(counts + 1)
-                        .cast(pl.Int64).alias("n")).to_series()
-    width = max(int(n_cells.max() or 0), 1)
+    if carry_len > 0:
+        counts.append(np.array([carry + 1], dtype=np.int64))
+    return np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
+
+
+def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | None:
+    """Cells from polars' CSV reader, cell counts from count_cells; None when the two disagree
+    on the records or the content is not plain CSV (then Python's csv module decides)."""
+    counts = count_cells(src, delimiter, quote)
+    if counts is None:
+        return None
+    if counts.size == 0:
+        return Parsed(None, pl.DataFrame(), pl.Series("n", [], pl.Int64), "polars")
+    n_cells = pl.Series("n", counts, dtype=pl.Int64)
+    width = max(int(counts.max()), 1)
     names = [str(i) for i in range(width)]
-    n_lines = lines.len()
-    del lines, counts  # memory: the lines are not needed once counted
     frame = pl.read_csv(_polars_source(src), has_header=False, separator=delimiter, quote_char=quote,
-                        schema={n: pl.String for n in names}, empty_string_is_null=True, infer_schema=False,
-                        truncate_ragged_lines=True, missing_columns="insert")
-    if frame.height != n_lines:
+                        schema={n: pl.String for n in names}, infer_schema=False,
+                        truncate_ragged_lines=True, missing_columns="insert", encoding="utf8")
+    if frame.height != counts.size:
         return None
     # A quoted empty cell ("") is an empty cell, as for Python's csv module and frictionless.
     frame = frame.with_columns([pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names])
+    if frame.height and frame.width and frame.item(0, 0) is not None and frame.item(0, 0).startswith("\ufeff"):
+        frame = frame.with_columns(pl.col("0").str.strip_prefix("\ufeff"))  # (a BOM polars kept)
     return _split_header(frame, n_cells, "polars")
 
 

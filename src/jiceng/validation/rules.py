@@ -200,8 +200,10 @@ def run_rules(std: Standard, checked: dict, out: Collector, rules: list[Rule] | 
 
 
 def run_on_frames(ctx: Context, rules: list[Rule], out: Collector) -> None:
+    from .structure import pandera_polars
+
+    pa = pandera_polars()
     import pandera.errors as pe
-    import pandera.polars as pa
 
     by_table: dict[str, list[Rule]] = {}
     for rule in rules:

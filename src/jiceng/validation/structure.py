@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -32,6 +33,50 @@ _FAST = {
     "number": r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$",
     "date": r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$",
 }
+
+
+# ---------------------------------------------------------------- pandera without pandas
+
+
+class _NoPandas:
+    """A finder that reports pandas as absent (pandera supports installs with polars only)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+        return None
+
+
+def pandera_polars():
+    """pandera.polars. When pandas is not loaded yet (the command line, a script that only
+    validates), pandera is imported as in an install without pandas: validating needs polars
+    only, and importing pandas would double the start-up time. `jiceng.load` (pandas) restores
+    pandera's pandas backends (see restore_pandera_pandas)."""
+    if "pandera.polars" in sys.modules or "pandas" in sys.modules:
+        import pandera.polars as pa
+        return pa
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        import pandera.errors  # noqa: F401
+        import pandera.polars as pa
+        try:  # pandera looks for its pandas backends on the first check: not found, and remembered
+            from pandera.backends.register_checks import _load_get_backend_types_from_mro
+            _load_get_backend_types_from_mro()
+        except Exception:  # pragma: no cover - another pandera version
+            pass
+    finally:
+        sys.meta_path.remove(finder)
+    return pa
+
+
+def restore_pandera_pandas() -> None:
+    """Once pandas is imported: let pandera find its pandas backends again."""
+    try:
+        from pandera.backends.register_checks import _load_get_backend_types_from_mro
+        _load_get_backend_types_from_mro.cache_clear()
+    except Exception:  # pragma: no cover
+        pass
 
 
 # ---------------------------------------------------------------- reading one cell as frictionless does
@@ -91,7 +136,22 @@ def python_reader(fdef: dict) -> Callable[[str], tuple[bool, object]]:
         return lambda cell: (cell in mapping, mapping.get(cell))
     if ftype == "string" and fmt == "default":
         return lambda cell: (True, cell)
+    if ftype == "yearmonth":
+        return _read_yearmonth
     return _frictionless_reader(fdef)
+
+
+def _read_yearmonth(cell: str):
+    """frictionless' yearmonth: "YYYY-MM" split on "-", both parts Python integers, month 1–12;
+    the value as "YYYY-MM" text (sorts as dates do)."""
+    try:
+        year, month = cell.split("-")
+        year, month = int(year), int(month)
+    except Exception:
+        return False, None
+    if month < 1 or month > 12:
+        return False, None
+    return True, f"{year:04d}-{month:02d}"
 
 
 def _frictionless_reader(fdef: dict):
@@ -236,7 +296,7 @@ _SUPPORTED = {
 def field_checks(fdef: dict) -> list[tuple[str, object]]:
     """(constraint name, pandera Check) for each constraint of the field that the vectorised path
     checks; other types' constraints are checked cell by cell (see cell_notes)."""
-    import pandera.polars as pa
+    pa = pandera_polars()
 
     ftype = fdef.get("type", "string")
     if ftype not in _SUPPORTED or (ftype == "string" and str(fdef.get("format") or "default") != "default"):
@@ -276,8 +336,7 @@ def _expr_check(make: Callable[[pl.Expr], pl.Expr]):
 def _pandera_schema(key: str, fields_json: str):
     import json
 
-    import pandera.polars as pa
-
+    pa = pandera_polars()
     columns, index = {}, {}
     for fdef in json.loads(fields_json):
         checks = field_checks(fdef)
@@ -297,6 +356,7 @@ def pandera_schema(table: str, schema: dict):
 
 def run_constraints(table: str, schema: dict, typed: pl.DataFrame) -> list[tuple[str, str, pl.Series]]:
     """(field, constraint, failing row indices) from pandera's failure cases."""
+    pandera_polars()
     import pandera.errors as pe
 
     pschema, index = pandera_schema(table, schema)
@@ -564,7 +624,8 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
                              message_zh=f"必填字段 {fname} 为空", message_en=f"required field {fname} is empty")
         if cast.big:
             _check_big(name, fdef, raw, cast.big, out)
-        if fdef.get("type") not in DTYPES or (fdef.get("type") == "string" and str(fdef.get("format") or "default") != "default"):
+        if (fdef.get("type") not in DTYPES or (fdef.get("type") == "string" and str(fdef.get("format") or "default") != "default")) \
+                and set(cons) - {"required"}:
             _check_cells_python(name, fdef, raw, out)
     typed = pl.DataFrame(typed_cols)
     rawdf = pl.DataFrame(raw_cols)
