@@ -160,7 +160,7 @@ def test_redefining_a_core_field_is_an_error(standard, tmp_path):
 
 
 def test_relaxing_a_core_constraint_is_an_error(standard, tmp_path):
-    bad = {"meetings": {"name": "meetings", "fields": [{"name": "meeting_date", "constraints": {"required": False}},
+    bad = {"meetings": {"name": "meetings", "fields": [{"name": "mode", "constraints": {"required": False}},
                                                        {"name": "participants", "constraints": {"minimum": -5}}]}}
     _, _, std, findings = _package(tmp_path, standard, bad, None)
     assert _errors(findings) == ["EXTENSION_RELAXES_CONSTRAINT", "EXTENSION_RELAXES_CONSTRAINT"]

@@ -322,7 +322,8 @@ def test_cli_git_revisions(tmp_path, monkeypatch):
     schema["fields"] = [f for f in schema["fields"] if f["name"] != "closed_date"]
     _save_table(repo, schema)
     info = json.loads((repo / "schemas" / "standard.json").read_text(encoding="utf-8"))
-    info["version"] = "2.0.0"
+    next_major = f"{int(info['version'].split('.')[0]) + 1}.0.0"
+    info["version"] = next_major
     (repo / "schemas" / "standard.json").write_text(json.dumps(info), encoding="utf-8")
     git("commit", "-q", "-am", "two")
     monkeypatch.chdir(repo)
@@ -330,7 +331,7 @@ def test_cli_git_revisions(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["old_version"], data["new_version"], data["required_bump"], data["ok"]) == (
-        standard_version(), "2.0.0", "major", True)
+        standard_version(), next_major, "major", True)
     # A revision against a folder, and an unknown revision.
     assert runner.invoke(app, ["schema", "diff", "HEAD", str(repo)]).exit_code == 0
     result = runner.invoke(app, ["schema", "diff", "no-such-rev", "HEAD"])

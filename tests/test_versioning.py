@@ -172,17 +172,48 @@ def test_bump_too_small_fails(repo):
     assert "minor" in result.problems[0]
 
 
-def test_major_change_needs_major_bump(repo):
+def _remove_last_grids_field(repo: Path) -> str:
     path = repo / "schemas" / "tables" / "grids.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     removed = schema["fields"].pop()["name"]
     path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
+    return removed
+
+
+def test_major_change_needs_major_bump(repo):
+    removed = _remove_last_grids_field(repo)
     _set_version(repo, "1.1.0")
     _add_changelog(repo, "## [1.1.0] - Unreleased")
     result = check_release(repo)
     assert not result.ok and result.diff.required == "major", removed
     _set_version(repo, "2.0.0")
     _add_changelog(repo, "## [2.0.0] - Unreleased")
+    result = check_release(repo)
+    assert result.diff.required == "major"
+    assert any("deprecated" in p and removed in p for p in result.problems), result.to_text()
+
+
+def test_major_version_needs_deprecation_first_and_a_migration_file(repo):
+    """1.1.0 marks a field deprecated and is released; 2.0.0 removes it, and must ship its migration."""
+    path = repo / "schemas" / "tables" / "grids.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["fields"][-1]["deprecated"] = {"since": "1.1.0", "description": "no longer collected", "zh": {"description": "不再采集"}}
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
+    _set_version(repo, "1.1.0")
+    _add_changelog(repo, "## [1.1.0] - 2026-03-01")
+    _commit(repo, "release 1.1.0")
+    removed = _remove_last_grids_field(repo)
+    for old in (repo / "schemas" / "migrations").glob("*.yaml"):
+        old.unlink()
+    _set_version(repo, "2.0.0")
+    _add_changelog(repo, "## [2.0.0] - Unreleased")
+    result = check_release(repo)
+    assert not result.ok
+    assert any("1.1.0__2.0.0.yaml" in p for p in result.problems), result.to_text()
+    assert not any("deprecated" in p for p in result.problems), "the field was deprecated in a release"
+    (repo / "schemas" / "migrations" / "1.1.0__2.0.0.yaml").write_text(
+        "from: 1.1.0\nto: 2.0.0\ndescription: {zh: 删除已弃用字段, en: deprecated field removed}\n"
+        f"steps:\n  - {{op: drop_field, table: grids, field: {removed}}}\n", encoding="utf-8")
     result = check_release(repo)
     assert result.ok, result.to_text()
 

@@ -17,7 +17,9 @@ SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # Field names that would carry personal data the standard never publishes.
 PERSONAL_FIELD = re.compile(r"(phone|mobile|tel(ephone)?$|id_card|id_number|identity|citizen_id|address|person_name|full_name|surname|birth)")
 # Virtual table the indicator engine builds from survey_answers and survey_counts.
-VIRTUAL_TABLES = {"survey_responses": ["survey_id", "question_code", "response", "count"]}
+VIRTUAL_TABLES = {"survey_responses": ["survey_id", "question_code", "response", "count"],
+                  # jiceng.indicators: one row per meeting, participants and women from its participation rows, else its own counts
+                  "meeting_headcounts": ["meeting_id", "locality_id", "grid_id", "meeting_date", "participants", "women"]}
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,129 @@ def check(std: Standard) -> list[Problem]:
     listed = ((std.profile.get("properties", {}).get("resources", {}).get("items", {}).get("properties", {}).get("name", {})).get("enum"))
     if listed is not None and sorted(listed) != sorted(tables):
         out.append(Problem("profile-tables", "datapackage.profile.json", "资源名称列表与 tables/ 不一致", "resource name list differs from tables/"))
+    _check_dimensions(std, out)
     _check_deprecations(std, out)
+    _check_rules(std, out)
+    _check_migrations(std, out)
     return out
+
+
+def _check_dimensions(std: Standard, out: list[Problem]) -> None:
+    """A catalogue entry's `dimensions` are columns of the indicators table that carry a codelist."""
+    if "indicators" not in std.tables:
+        return
+    columns = {f["name"]: f for f in std.fields("indicators")}
+    for ind in std.catalogue:
+        for dim in ind.get("dimensions") or []:
+            if dim not in columns or not columns[dim].get("codelist"):
+                out.append(Problem("bad-dimension", f"indicator {ind.get('code')}", f"维度 {dim} 不是指标表中带代码表的列",
+                                   f"dimension {dim} is not a column of the indicators table with a codelist"))
+
+
+def _check_rules(std: Standard, out: list[Problem]) -> None:
+    """validators/: each rule well formed (severity, kind, translations, both examples, unique code,
+    tables, fields and codes that exist), and each example failing or passing as it says."""
+    if not std.rules_dir.is_dir():
+        return
+    from .validation.rules import load_rules, run_example
+
+    rules, problems = load_rules(std)
+    for where, zh, en in problems:
+        out.append(Problem("bad-rule", f"validators/{where}", zh, en))
+    for rule in rules:
+        where = f"validators/{rule.source} {rule.code}"
+        for column, code in _rule_codes(rule.params):
+            fdef = next((f for f in std.fields(rule.table) if f["name"] == column), None)
+            cl = std.codelists.get((fdef or {}).get("codelist") or "")
+            if cl is not None and cl.closed and str(code) not in cl.codes:
+                out.append(Problem("bad-rule", where, f"{column} 的代码 {code!r} 不在代码表 {cl.name} 中",
+                                   f"code {code!r} of {column} is not in codelist {cl.name}"))
+        try:
+            failing = [f for f in run_example(std, rule, "fail") if f.code == rule.code]
+            passing = [f for f in run_example(std, rule, "pass") if f.code == rule.code]
+        except Exception as exc:  # a broken example is a problem of the rule, reported, never a crash
+            out.append(Problem("bad-rule-example", where, f"示例无法运行:{type(exc).__name__}", f"examples cannot be run: {type(exc).__name__}"))
+            continue
+        if not failing:
+            out.append(Problem("bad-rule-example", where, "不通过的示例没有触发规则", "the failing example does not fail"))
+        if passing:
+            out.append(Problem("bad-rule-example", where, "通过的示例触发了规则", "the passing example fails"))
+
+
+def _rule_codes(params) -> list[tuple[str, object]]:
+    """(column, code) pairs named in `when`/`require` tests (in, not_in, empty_or_in, eq, ne)."""
+    pairs = []
+    for key in ("when", "require"):
+        tests = params.get(key) if isinstance(params, dict) else None
+        for column, test in (tests or {}).items() if isinstance(tests, dict) else []:
+            for op, value in (test or {}).items() if isinstance(test, dict) else []:
+                if op in ("in", "not_in", "empty_or_in") and isinstance(value, list):
+                    pairs += [(column, v) for v in value]
+                elif op in ("eq", "ne") and isinstance(value, str):
+                    pairs.append((column, value))
+    return pairs
+
+
+def _check_migrations(std: Standard, out: list[Problem]) -> None:
+    """schemas/migrations/: each file readable with known operations; a migration to the current
+    version only names tables, fields and codes that exist in it."""
+    folder = std.schemas_dir / "migrations"
+    if not folder.is_dir():
+        return
+    from .review import ReviewError
+    from .review.diff import parse_version
+    from .review.migrate import load_migration
+
+    for path in sorted(folder.glob("*.yaml")):
+        where = f"migrations/{path.name}"
+        try:
+            spec = load_migration(path)
+            if parse_version(str(spec["to"])) > parse_version(std.version):
+                out.append(Problem("bad-migration", where, f"目标版本 {spec['to']} 高于标准版本 {std.version}",
+                                   f"target {spec['to']} is above the standard's version {std.version}"))
+        except ReviewError as exc:
+            out.append(Problem("bad-migration", where, exc.message_zh, exc.message_en))
+            continue
+        if str(spec["to"]) != std.version:
+            continue
+        for i, step in enumerate(spec.get("steps") or [], start=1):
+            for zh, en in _step_problems(std, step):
+                out.append(Problem("bad-migration", f"{where} step {i}", zh, en))
+
+
+def _step_problems(std: Standard, step: dict) -> list[tuple[str, str]]:
+    op, problems = step.get("op"), []
+    table = step.get("to") if op == "rename_table" else step.get("table")
+
+    def need_field(name):
+        if table in std.tables and name not in std.field_names(table):
+            problems.append((f"字段 {table}.{name} 不在新版本中", f"field {table}.{name} is not in the new version"))
+
+    if op != "map_codes" or "table" in step:
+        if table is not None and table not in std.tables:
+            problems.append((f"表 {table} 不在新版本中", f"table {table} is not in the new version"))
+    if op == "rename_field":
+        need_field(step.get("to"))
+    elif op == "split_field":
+        for name in step.get("into") or []:
+            need_field(name)
+    elif op in ("merge_fields", "add_default"):
+        need_field(step.get("into") or step.get("field"))
+    elif op == "map_codes":
+        cname = step.get("codelist")
+        if cname is None and table in std.tables:
+            fdef = next((f for f in std.fields(table) if f["name"] == step.get("field")), {})
+            cname = fdef.get("codelist")
+            if not fdef:
+                need_field(step.get("field"))
+        cl = std.codelists.get(cname or "")
+        if cname and cl is None:
+            problems.append((f"代码表 {cname} 不存在", f"codelist {cname} does not exist"))
+        if cl is not None and cl.closed:
+            for new in (step.get("map") or {}).values():
+                if str(new) not in cl.codes:
+                    problems.append((f"映射到的代码 {new!r} 不在代码表 {cl.name} 中", f"code {new!r} mapped to is not in codelist {cl.name}"))
+    return problems
 
 
 def _version(v) -> tuple[int, ...] | None:

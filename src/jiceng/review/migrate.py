@@ -121,15 +121,29 @@ def migrations(migrations_dir: Path) -> dict[str, list[str]]:
 
 
 def find_chain(migrations_dir: Path, from_version: str, to_version: str) -> list[Path]:
-    """The shortest chain of migration files leading from one version to another."""
+    """The shortest chain of migration files leading from one version to another.
+
+    Within one major version every step is compatible, so moving up inside a major needs no file
+    (an implicit step with nothing to do); crossing a major needs a migration file."""
     graph = migrations(migrations_dir)
+    versions = {from_version, to_version, *graph, *(w for ws in graph.values() for w in ws)}
+
+    def implicit(v: str) -> list[str]:
+        try:
+            pv = parse_version(v)
+            if pv[0] == 0:  # before 1.0.0 any step may break (semantic versioning)
+                return []
+            return [w for w in versions if parse_version(w)[0] == pv[0] and parse_version(w) > pv]
+        except ReviewError:
+            return []
+
     previous: dict[str, str | None] = {from_version: None}
     queue = deque([from_version])
     while queue:
         v = queue.popleft()
         if v == to_version:
             break
-        for w in graph.get(v, []):
+        for w in graph.get(v, []) + sorted(implicit(v), key=parse_version):
             if w not in previous:
                 previous[w] = v
                 queue.append(w)
@@ -139,7 +153,9 @@ def find_chain(migrations_dir: Path, from_version: str, to_version: str) -> list
                              f"no migration path from {from_version} to {to_version} (available: {known})")
     chain, v = [], to_version
     while previous[v] is not None:
-        chain.append(migrations_dir / f"{previous[v]}__{v}.yaml")
+        path = migrations_dir / f"{previous[v]}__{v}.yaml"
+        if v in graph.get(previous[v], []):  # an implicit step within a major has no file
+            chain.append(path)
         v = previous[v]  # type: ignore[assignment]
     return chain[::-1]
 

@@ -180,4 +180,45 @@ def check_release(root: Path) -> ReleaseCheck:
         else:
             result.notes.append(f"自 {released.version} 以来的变化需要 {need or '无'} 升级,版本 {version} 足够"
                                 f" / changes since {released.version} need a {need or 'no'} bump; {version} covers them")
+        result.problems.extend(_major_needs_migration(current, released.version, version))
+        result.problems.extend(_removals_need_deprecation(released, result.diff))
     return result
+
+
+def _major_needs_migration(current, released: str, version: str) -> list[str]:
+    """A new major version must ship the migration that takes packages of the last release to it."""
+    if parse_version(version)[0] <= parse_version(released)[0]:
+        return []
+    from .migrate import MigrationError, find_chain
+
+    try:
+        find_chain(current.schemas_dir / "migrations", released, version)
+    except MigrationError:
+        return [f"主版本 {version} 需要迁移文件 schemas/migrations/{released}__{version}.yaml(可以没有步骤,但必须说明)"
+                f" / major version {version} needs a migration file schemas/migrations/{released}__{version}.yaml"
+                f" (it may have no steps, but it must exist)"]
+    return []
+
+
+def _removals_need_deprecation(released, diff: SchemaDiff) -> list[str]:
+    """A field, table or code may be removed only if the released version already marked it deprecated."""
+    problems = []
+    for change in diff.changes:
+        if change.kind == "table-removed":
+            marked = bool(released.tables.get(change.where, {}).get("deprecated"))
+        elif change.kind == "field-removed":
+            table, _, name = change.where.partition(".")
+            fdef = next((f for f in released.tables.get(table, {}).get("fields", []) if f.get("name") == name), {})
+            marked = bool(fdef.get("deprecated"))
+        elif change.kind == "code-removed":
+            cname = change.where.split(":")[0].removeprefix("codelist ").strip()
+            cl = released.codelists.get(cname)
+            row = next((r for r in cl.rows if r.get("code") == change.old), {}) if cl else {}
+            marked = str(row.get("deprecated", "")).strip().lower() not in ("", "false", "0", "no")
+        else:
+            continue
+        if not marked:
+            problems.append(f"{change.where} 被删除,但在已发布的 {released.version} 中没有标为弃用;请先在一个次版本中标记弃用"
+                            f" / {change.where} is removed but was not marked deprecated in the released {released.version};"
+                            f" deprecate it in a minor release first")
+    return problems
