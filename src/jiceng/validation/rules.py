@@ -356,6 +356,8 @@ def _join_other(ctx: Context, table: str, other: dict, lf: pl.LazyFrame, alias: 
     if agg:
         value = {"sum": pl.col(other["column"]).sum(), "count": pl.len(), "max": pl.col(other["column"]).max(),
                  "min": pl.col(other["column"]).min(), "n_unique": pl.col(other["column"]).drop_nulls().n_unique()}[agg]
+        if agg in ("sum", "max", "min"):  # an empty cell among the rows: the total is not known
+            value = pl.when(pl.col(other["column"]).null_count() > 0).then(None).otherwise(value)
         right = right.with_columns(keyed).filter(pl.all_horizontal([pl.col(f"__k{i}").is_not_null() for i in range(len(remote))])) \
             .group_by([f"__k{i}" for i in range(len(remote))]).agg(value.alias(alias))
     else:
@@ -542,6 +544,12 @@ class Condition(Kind):
     def evaluate(self, ctx, table, p, lf):
         when, require = p.get("when") or {}, p.get("require") or {}
         holds = pl.all_horizontal([_test(ctx, table, c, t).fill_null(False) for c, t in when.items()])
+        # an empty cell never fails a rule: a required column left empty is not judged, unless the test is about
+        # emptiness or the rule is about a missing value (a `when` test `empty: true`)
+        about_missing = any(isinstance(t, dict) and t.get("empty") is True for t in when.values())
+        blank = [pl.col(c).is_null() for c, t in require.items() if not any("empty" in op for op in t)]
+        if blank and not about_missing:
+            holds = holds & ~pl.any_horizontal(blank)
         needed = pl.all_horizontal([_test(ctx, table, c, t).fill_null(False) for c, t in require.items()]) if require else pl.lit(False)
         columns = list(dict.fromkeys(list(when) + list(require)))
         return lf.select(pl.when(holds).then(needed).otherwise(None).alias("ok"),
@@ -595,7 +603,7 @@ class RatioConsistent(Kind):
                   .otherwise((val - expected).abs() <= tol))
         else:
             ok = (val - expected).abs() <= tol
-        applicable = num.is_not_null() & den.is_not_null() & (den > 0) & val.is_not_null()
+        applicable = num.is_not_null() & den.is_not_null() & (den > 0) & val.is_not_null() & pl.col(p["code"]).is_not_null()
         shown = _show((p["value"], pl.col(p["value"])), (p["numerator"], pl.col(p["numerator"])),
                       (p["denominator"], pl.col(p["denominator"])), ("expected", expected.round(4)))
         return lf.select(pl.when(applicable).then(ok).otherwise(None).alias("ok"), shown.alias("value"))
