@@ -84,5 +84,108 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def main() -> None:
-    app()
+# Exit codes of every command: 0 done (no ERROR), 1 ERROR found in the input, 2 the input or the
+# command line could not be used (a coded, bilingual message), 3 an internal error of the tool.
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class SafeStream:
+    """Text written to the terminal (or a pipe) without escape sequences or control characters,
+    whatever a package's names, headers or cells hold. Plain colours are kept on a terminal (the
+    tool's own, through rich); everything else that could move the cursor, retitle the window or
+    reach the clipboard is removed."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        try:
+            self._tty = bool(stream.isatty())
+        except Exception:
+            self._tty = False
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("SafeStream.write() takes text")
+        from .privacy import terminal_safe
+
+        self._stream.write(terminal_safe(text, keep_colours=self._tty))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _is(exc: BaseException, name: str) -> bool:
+    """Whether `exc` is click's exception `name` (typer vendors its own copy of click)."""
+    return any(c.__name__ == name for c in type(exc).__mro__)
+
+
+def _click_error(exc: Exception) -> int:
+    import sys
+
+    ctx = getattr(exc, "ctx", None)
+    if _is(exc, "NoArgsIsHelpError"):
+        sys.stdout.write((ctx.get_help() + "\n") if ctx else "")
+        return EXIT_INPUT
+    if _is(exc, "Abort"):
+        _say("INTERRUPTED", "已中断", "interrupted")
+        return 130
+    text = exc.format_message()
+    if _is(exc, "UsageError"):
+        path = ctx.command_path if ctx is not None else "jiceng"
+        _say("USAGE_ERROR", f"命令用法有误:{text}(见 {path} --help)", f"wrong usage: {text} (see {path} --help)")
+    else:
+        _say("INPUT_ERROR", f"无法使用输入:{text}", f"the input cannot be used: {text}")
+    return EXIT_INPUT
+
+
+def _say(code: str, zh: str, en: str) -> None:
+    import sys
+
+    from .privacy import message
+
+    sys.stderr.write(f"✗ {code}: {message(zh, 2000)}\n  {message(en, 2000)}\n")
+
+
+def main(argv=None) -> None:
+    """`jiceng`: never a traceback (unless JICENG_DEBUG=1), never exit 1 for a failure of the tool."""
+    import os
+    import sys
+
+    import click
+
+    if not isinstance(sys.stdout, SafeStream):
+        sys.stdout = SafeStream(sys.stdout)
+    if not isinstance(sys.stderr, SafeStream):
+        sys.stderr = SafeStream(sys.stderr)
+    debug = os.environ.get("JICENG_DEBUG") == "1"
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except Exception as exc:
+        if not _is(exc, "ClickException") and not _is(exc, "Abort"):
+            raise
+        code = _click_error(exc)
+    except KeyboardInterrupt:
+        _say("INTERRUPTED", "已中断", "interrupted")
+        code = 130
+    except BrokenPipeError:  # `jiceng … | head`: the reader has gone; nothing more to say
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        code = 0
+    except MemoryError:
+        _say("OUT_OF_MEMORY", "内存不足,命令无法完成", "out of memory; the command could not finish")
+        code = EXIT_INTERNAL
+    except Exception as exc:
+        if debug:
+            raise
+        _say("INTERNAL_ERROR", f"jiceng 内部错误({type(exc).__name__});请报告此问题,附上命令和输入(设置 JICENG_DEBUG=1 可看到详情)",
+             f"internal error of jiceng ({type(exc).__name__}); please report it with the command and the input "
+             "(set JICENG_DEBUG=1 for details)")
+        code = EXIT_INTERNAL
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    sys.exit(code if isinstance(code, int) else 0)
