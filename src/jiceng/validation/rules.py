@@ -236,7 +236,11 @@ def run_on_frames(ctx: Context, rules: list[Rule], out: Collector) -> None:
                 if idx.len() == 0:
                     continue
             shown = values.get(rule.code)
-            vals = shown.get_column("value").gather(idx).to_list() if shown is not None else None
+            vals = None
+            if shown is not None:  # display values for the failing rows that are listed, only now
+                listed = idx if out.max_per_group is None else idx.head(max(out.max_per_group, 1))
+                vals = shown.select(pl.col("value").gather(listed.cast(pl.UInt32))).collect().get_column("value").to_list()
+                vals += [None] * (idx.len() - len(vals))
             out.add_rows(rule.code, (idx + 2).to_list(), vals, severity=rule.severity, message_zh=rule.message_zh,
                          message_en=rule.message_en, resource=table, field=column)
 
@@ -245,9 +249,11 @@ def _check_fn(ctx: Context, rule: Rule, values: dict):
     kind = KINDS[rule.kind]
 
     def check(data):
-        result = kind.evaluate(ctx, rule.table, rule.params, data.lazyframe).collect()
+        # The mask only: polars leaves the display value out of this query (projection
+        # pushdown); it is computed for the failing rows once the mask says which they are.
+        result = kind.evaluate(ctx, rule.table, rule.params, data.lazyframe)
         values[rule.code] = result
-        return result.lazy().select(pl.col("ok"))
+        return result.select(pl.col("ok"))
     return check
 
 
