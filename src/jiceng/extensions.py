@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 
 from .findings import Finding
-from .review.diff import MINOR, Collector, diff_constraints
+from .constraints import MINOR, Collector, diff_constraints
 from .schema_check import PERSONAL_FIELD, SNAKE
 from .standard import CATALOGUE_CODELIST, Codelist, Standard
 
