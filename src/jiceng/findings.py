@@ -17,6 +17,18 @@ class Finding:
     field: str | None = None
     value: str | None = None  # redacted where personal
 
+    def __post_init__(self):
+        # The one redaction gate (jiceng.privacy), wherever a finding is made: the validator, the
+        # importer, the web page. Messages and values are bounded, redacted and printable.
+        from .privacy import message, shown
+
+        for name in ("message_zh", "message_en"):
+            text = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, message(text))
+        if self.value is not None:
+            object.__setattr__(self, "value", shown(self.value))
+
     def to_dict(self) -> dict:
         return asdict(self)
 

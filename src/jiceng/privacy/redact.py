@@ -17,7 +17,8 @@ from .names import find_name_hits
 from .numbers import find_number_hits
 
 MAX_SHOWN = 120  # characters of a value a report shows
-MAX_MESSAGE = 400  # characters of a message
+MAX_MESSAGE = 1000  # characters of a message
+_SUFFIX = 32  # room for the "…(N 字符 chars)" note: text already cut is not cut again
 _SCAN_LIMIT = 4 * MAX_SHOWN
 
 
@@ -85,7 +86,7 @@ def shown(value, limit: int = MAX_SHOWN) -> str | None:
     out = redact(cut)
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     out = _CONTROL.sub(_visible, out)
-    if len(out) > limit or total > scan:
+    if len(out) > limit + _SUFFIX or total > scan:
         out = out[:limit] + f"…({total} 字符 chars)"
     return out
 
@@ -99,7 +100,7 @@ def message(text, limit: int = MAX_MESSAGE) -> str:
     if total > 4 * limit:
         text = text[: 4 * limit]
     out = _CONTROL.sub(_visible, redact(text))
-    if len(out) > limit:
+    if len(out) > limit + _SUFFIX:
         out = out[:limit] + f"…({total} 字符 chars)"
     return out
 
