@@ -271,6 +271,8 @@ class _Site:
                 f"<p>单位 Unit: {unit_label}"
                 f"{' · 区间 interval: ' + e(ind['interval']) if ind.get('interval') else ''}</p>"
                 f"<p>数据表 Tables: {', '.join(self.table_link(t, '') for t in tables) or '仅报告值 reported only'}</p>"
+                + (f"<p>分项维度 Dimensions: {', '.join(self.table_link('indicators', '', d) for d in ind['dimensions'])}</p>"
+                   if ind.get("dimensions") else "")
                 + (f"<details><summary>计算定义 Computation</summary>{_json(comp)}</details>" if comp else "")
                 + "</section>")
         toc = "".join(f'<li><a href="#{_anchor("indicator", i["code"])}">{e(_zh(i, "title"))} {e(i.get("title"))}</a></li>'
