@@ -107,91 +107,115 @@ def _isna(v) -> bool:
 
 # --------------------------------------------------------------------------- typing one table
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
-_DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+def _text_series(values, index) -> pd.Series:
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowStringArray(pa.array(values.cast(str_dtype()).to_arrow()).cast(pa.large_string())),
+                     index=index, name=values.name)
 
 
-def _bad_value(table: str, column: str, raw: pd.Series, ok: pd.Series, what_zh: str, what_en: str) -> None:
-    bad = raw[~ok]
-    row = int(bad.index[0]) + 2  # header is row 1, as in a spreadsheet
-    warnings.warn(
-        f"{table}.{column}: 第{row}行的值“{bad.iloc[0]}”不是{what_zh},共{len(bad)}个这样的值,该列按文本保留 / "
-        f"row {row} value {bad.iloc[0]!r} is not {what_en} ({len(bad)} such values); column kept as text",
-        LoadWarning,
-        stacklevel=4,
-    )
+def str_dtype():
+    import polars as pl
+
+    return pl.String
 
 
-def _convert(table: str, column: str, raw: pd.Series, fld: dict | None, std: Standard) -> pd.Series:
-    """One column from text to its schema type (text when the field is unknown or a value does not fit)."""
-    text = raw.astype("string")
-    if fld is None:
-        return text
-    present = text.notna()
+def _codelist_categories(codelist: Codelist, values) -> tuple[list[str], bool]:
+    codes, ordered = codelist_order(codelist)
+    known = set(codes)
+    extra = [v for v in values.drop_nulls().unique(maintain_order=True).to_list() if v not in known]
+    return codes + [str(v) for v in extra], ordered
+
+
+def _pandas_column(typed, fld: dict, std: Standard, index) -> pd.Series:
+    """One typed polars column as the pandas column researchers get (via numpy/Arrow, no reparse)."""
+    import polars as pl
+
+    name = typed.name
     kind = fld.get("type", "string")
-    name = fld.get("codelist")
-    if name and name in std.codelists:
-        return pd.Series(pd.Categorical(text, dtype=codelist_dtype(std.codelists[name], text.dropna())),
-                         index=raw.index, name=column)
-    if kind == "integer" or kind == "year":
-        ok = text.str.match(_INTEGER.pattern).fillna(False) | ~present
-        if not ok.all():
-            _bad_value(table, column, text, ok, "整数", "an integer")
-            return text
-        return pd.to_numeric(text).astype("Int64")
-    if kind == "number":
-        values = pd.to_numeric(text, errors="coerce")
-        ok = values.notna() | ~present
-        if not ok.all():
-            _bad_value(table, column, text, ok, "数值", "a number")
-            return text
-        return values.astype("float64")
-    if kind == "boolean":
-        true_values = fld.get("trueValues", _DEFAULT_TRUE)
-        false_values = fld.get("falseValues", _DEFAULT_FALSE)
-        ok = text.isin(true_values + false_values).fillna(False) | ~present
-        if not ok.all():
-            _bad_value(table, column, text, ok, "布尔值", "a boolean")
-            return text
-        out = pd.Series(pd.NA, index=raw.index, dtype="boolean", name=column)
-        out[text.isin(true_values).fillna(False)] = True
-        out[text.isin(false_values).fillna(False)] = False
-        return out
-    if kind in ("date", "datetime"):
-        fmt = fld.get("format", "default")
-        if kind == "date":
-            fmt = "%Y-%m-%d" if fmt == "default" else (None if fmt == "any" else fmt)
-        else:
-            fmt = "ISO8601" if fmt == "default" else (None if fmt == "any" else fmt)
-        values = pd.to_datetime(text, format=fmt, errors="coerce")
-        ok = values.notna() | ~present
-        if not ok.all():
-            _bad_value(table, column, text, ok, "日期", "a date")
-            return text
-        return values.astype("datetime64[us]") if values.dt.tz is None else values
-    return text
+    cl = fld.get("codelist")
+    if cl and cl in std.codelists and typed.dtype == pl.String:
+        categories, ordered = _codelist_categories(std.codelists[cl], typed)
+        codes = typed.replace_strict(categories, list(range(len(categories))), default=None,
+                                     return_dtype=pl.Int32).fill_null(-1).to_numpy()
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered=ordered)),
+                         index=index, name=name)
+    mask = typed.is_null().to_numpy()
+    if kind in ("integer",) and typed.dtype == pl.Int64:
+        return pd.Series(pd.arrays.IntegerArray(typed.fill_null(0).to_numpy(), mask), index=index, name=name)
+    if kind == "number" and typed.dtype == pl.Float64:
+        return pd.Series(typed.to_numpy(), index=index, name=name, dtype="float64")
+    if kind == "boolean" and typed.dtype == pl.Boolean:
+        return pd.Series(pd.arrays.BooleanArray(typed.fill_null(False).to_numpy(), mask), index=index, name=name)
+    if kind == "date" and typed.dtype == pl.Date:
+        return pd.Series(typed.cast(pl.Datetime("us")).to_numpy(), index=index, name=name).astype("datetime64[us]")
+    return _text_series(typed.cast(pl.String), index)
+
+
+def _polars_column(typed, fld: dict, std: Standard):
+    import polars as pl
+
+    cl = fld.get("codelist")
+    if cl and cl in std.codelists and typed.dtype == pl.String:
+        categories, _ = _codelist_categories(std.codelists[cl], typed)
+        return typed.cast(pl.Enum(categories))
+    return typed
+
+
+def table_frame(table, name: str, std: Standard, engine: str = "pandas"):
+    """A table of the validator's frames (jiceng.validation.frames.Table) as researchers get it:
+    the core standard's fields typed, in its order (an optional column the file leaves out comes
+    back empty, typed); extension fields, values not of their type and other columns as text."""
+    import polars as pl
+
+    core = {f["name"]: f for f in std.tables.get(name, {}).get("fields", [])}
+    height = table.typed.height
+    index = pd.RangeIndex(height)
+    columns = {}
+    for fld in table.fields:
+        fname = fld["name"]
+        typed, raw = table.typed.get_column(fname), table.raw.get_column(fname)
+        if fname not in core:
+            columns[fname] = raw if engine == "polars" else _text_series(raw, index)
+            continue
+        bad = raw.is_not_null() & typed.is_null()
+        if bad.any():
+            rows = bad.arg_true()
+            first = raw.gather(rows[:1]).to_list()[0]
+            what = {"integer": ("整数", "an integer"), "number": ("数值", "a number"), "boolean": ("布尔值", "a boolean"),
+                    "date": ("日期", "a date")}.get(fld.get("type", "string"), ("该类型", f"of type {fld.get('type')}"))
+            warnings.warn(
+                f"{name}.{fname}: 第{int(rows[0]) + 2}行的值“{first}”不是{what[0]},共{len(rows)}个这样的值,该列按文本保留 / "
+                f"row {int(rows[0]) + 2} value {first!r} is not {what[1]} ({len(rows)} such values); column kept as text",
+                LoadWarning, stacklevel=4)
+            columns[fname] = raw if engine == "polars" else _text_series(raw, index)
+            continue
+        columns[fname] = _polars_column(typed, core[fname], std) if engine == "polars" \
+            else _pandas_column(typed, core[fname], std, index)
+    if table.extra is not None:
+        for c in table.extra.columns:
+            if c not in columns:
+                col = table.extra.get_column(c)
+                columns[c] = col if engine == "polars" else _text_series(col, index)
+    if engine == "polars":
+        return pl.DataFrame([v.alias(k) for k, v in columns.items()]) if columns else pl.DataFrame()
+    return pd.DataFrame(columns, index=index)
 
 
 def read_table(csv_path: Path, table: str, std: Standard, encoding: str = "utf-8") -> pd.DataFrame:
-    """A package CSV as a typed DataFrame; unknown columns stay as text, in the file's order."""
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"  # the same text, with or without a byte-order mark
-    raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding=encoding)
-    schema = std.tables.get(table, {})
-    fields = {f["name"]: f for f in schema.get("fields", [])}
-    missing = schema.get("missingValues", [""])
-    out = {}
-    for column in raw.columns:
-        values = raw[column].where(~raw[column].isin(missing), None)
-        out[column] = _convert(table, column, values, fields.get(column), std)
-    # Columns by name: the standard's fields in its order (an optional column the file leaves
-    # out comes back empty, typed), then the file's other columns.
-    for name, fld in fields.items():
-        if name not in out:
-            out[name] = _convert(table, name, pd.Series([None] * len(raw), index=raw.index, dtype="string"), fld, std)
-    order = [n for n in fields] + [c for c in raw.columns if c not in fields]
-    return pd.DataFrame({c: out[c] for c in order}, index=raw.index)
+    """One package CSV as a typed DataFrame, read by the validator's reader and type system."""
+    from .validation.reading import ResourceError, Source
+    from .validation.reading import read_table as read_csv_table
+    from .validation.structure import check_resource
+    from .validation.collect import Collector
+    from .validation.frames import _table
+
+    try:
+        parsed, _ = read_csv_table(Source(path=Path(csv_path)), encoding)
+    except ResourceError as exc:
+        raise PackageError(f"无法读取 {csv_path}:{exc.message_zh}", f"cannot read {csv_path}: {exc.message_en}") from None
+    checked = check_resource(table, parsed, std.table(table), Collector(0), std.codelists)
+    return table_frame(_table(checked), table, std)
 
 
 # --------------------------------------------------------------------------- labels
@@ -311,7 +335,10 @@ class Package:
 
     def labels(self, table: str, lang: str = "zh", headers: bool = False) -> pd.DataFrame:
         """Table `table` with codes replaced by Chinese (zh) or English (en) labels; headers too if asked."""
-        return labelled(self[table], table, self.standard, lang, headers)
+        df = self[table]
+        if not isinstance(df, pd.DataFrame):  # engine="polars"
+            df = df.to_pandas()
+        return labelled(df, table, self.standard, lang, headers)
 
     def summary(self) -> pd.DataFrame:
         """One row per table: name, Chinese title, rows, columns."""
@@ -400,36 +427,43 @@ def _run_validator(folder: Path, standard):
     return validate(folder) if standard is None else validate(folder, standard=standard)
 
 
-def load(path, *, validate: bool = True, standard=None) -> Package:
+def load(path, *, validate: bool = True, standard=None, engine: str = "pandas") -> Package:
     """Load one package (a folder holding datapackage.json, or that file).
 
     With validate=True (the default) the package is checked first with `jiceng.validate` and
-    refused with `PackageInvalid` (carrying the report) when it has errors.
-    `standard` is a `Standard` or a schemas folder; default: the installed standard.
+    refused with `PackageInvalid` (carrying the report) when it has errors; the tables are then
+    the frames the validator read (nothing is parsed twice). Without validation the files are
+    read by the same reader and typed by the same rules. `standard` is a `Standard` or a
+    schemas folder; default: the installed standard. `engine="polars"` gives polars frames
+    (codelist fields as `pl.Enum`) instead of pandas ones.
     """
+    if engine not in ("pandas", "polars"):
+        raise ValueError(f"engine 须为 pandas 或 polars / engine must be 'pandas' or 'polars', not {engine!r}")
     folder = _package_dir(path)
     std = _standard(standard)
     descriptor = _read_descriptor(folder)
     _check_major(folder, descriptor, std)
-    report = None
-    if validate:
-        report = _run_validator(folder, standard)
-        if not report.valid:
-            raise PackageInvalid(folder, report)
+    try:
+        from .validation.frames import FramesError, package_frames
+        from .validation.structure import restore_pandera_pandas
+    except ImportError as exc:
+        raise PackageError("无法载入读取器", f"the reader is not available ({exc})") from None
+    restore_pandera_pandas()
+    try:
+        report, descriptor, frames = package_frames(folder, std, validate=validate)
+    except FramesError as exc:
+        if exc.code == "RESOURCE_FILE_MISSING":
+            missing = re.search(r"resource file (\S+) not found", exc.message_en)
+            rel = missing.group(1) if missing else ""
+            raise PackageError(f"数据包 {folder} 缺少文件 {rel}", f"package {folder} lacks file {rel}") from None
+        raise PackageError(f"无法读取数据包 {folder}:{exc.message_zh}", f"cannot read package {folder}: {exc.message_en}") from None
+    if report is not None and not report.valid:
+        raise PackageInvalid(folder, report)
     tables = {}
     for resource in descriptor.get("resources", []):
-        name = resource.get("name")
-        rel = resource.get("path")
-        if not name or not isinstance(rel, str):
-            raise PackageError(f"{folder / DESCRIPTOR}:资源 {name!r} 没有单个文件路径",
-                               f"{folder / DESCRIPTOR}: resource {name!r} has no single file path")
-        csv_path = folder / rel
-        if not csv_path.is_file():
-            raise PackageError(f"数据包 {folder} 缺少文件 {rel}", f"package {folder} lacks file {rel}")
-        try:
-            tables[name] = read_table(csv_path, name, std, resource.get("encoding", "utf-8"))
-        except (UnicodeDecodeError, LookupError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise PackageError(f"无法读取 {csv_path}:{exc}", f"cannot read {csv_path}: {exc}") from None
+        name = resource.get("name") if isinstance(resource, dict) else None
+        if name in frames and name not in tables:
+            tables[name] = table_frame(frames[name], name, std, engine)
     return Package(folder, descriptor, tables, std, report)
 
 

@@ -48,7 +48,8 @@ def validate(path: str | Path, *, standard: Standard | None = None, allow_remote
 
 
 def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, out: Collector,
-              privacy_k: int | None = None) -> Report:
+              privacy_k: int | None = None, keep: dict | None = None) -> Report:
+    """`keep`: filled with the checked resources (typed frames) for jiceng.load."""
     descriptor = pkg.descriptor
     out.extend(pkg.findings)
     eff = std
@@ -97,6 +98,8 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
 
     from .structure import check_foreign_keys
 
+    if keep is not None:
+        keep.update(checked)
     check_foreign_keys(checked, set(seen), out)
     _check_package_locality(descriptor, checked, out)
     try:

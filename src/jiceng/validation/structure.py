@@ -388,6 +388,7 @@ class Checked:
     expected: list = field(default_factory=list)  # per column of the file: the field it is read as, or None
     blank: pl.Series | None = None
     header: "Header | None" = None
+    extra: pl.DataFrame | None = None  # the file's columns outside the schema, as text (for jiceng.load)
 
     @property
     def height(self) -> int:
@@ -636,7 +637,9 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
         out.add_rows(code, idx + 2, rawdf.get_column(fname).gather(idx), resource=name, field=fname,
                      message_zh=zh, message_en=en)
 
-    checked = Checked(name, schema, typed, rawdf, list(header.fields), blank, header)
+    extra = pl.DataFrame([raws[pos] for pos in range(n_labels) if header.fields[pos] is None]) \
+        if None in header.fields else None
+    checked = Checked(name, schema, typed, rawdf, list(header.fields), blank, header, extra)
     check_unique_and_primary_key(checked, out)
     return checked
 
