@@ -28,6 +28,62 @@ def _client(scheduler: Optional[str], workers: Optional[int], sequential: bool):
 def register(app: typer.Typer, schema_app: typer.Typer) -> None:
     app.add_typer(registry_app, name="registry")
     app.command("badge")(badge_command)
+    schema_app.command("changelog")(changelog_command)
+    schema_app.command("report-diff")(report_diff_command)
+
+
+def changelog_command(
+    old: str = typer.Argument(..., help="旧版本:文件夹或 git 版本 / old version: a folder or a git revision"),
+    new: str = typer.Argument(".", help="新版本(默认当前文件夹)/ new version (default: this folder)"),
+    version: Optional[str] = typer.Option(None, "--version", help="条目的版本号(默认为新版本的版本号)/ version of the entry (default: the new one's)"),
+    date: str = typer.Option("Unreleased", "--date", help="日期或 Unreleased / date or Unreleased"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件(默认标准输出)/ output file (default: stdout)"),
+) -> None:
+    """由 schema diff 生成 CHANGELOG.md 条目(中英双语)/ Generate a bilingual CHANGELOG.md entry from the diff."""
+    from ..review import ReviewError
+    from ..review.diff import diff_paths
+    from ..review.proposal import changelog_entry
+
+    try:
+        d = diff_paths(old, new)
+    except ReviewError as exc:
+        _fail(exc.message_zh, exc.message_en)
+    text = changelog_entry(d, version, date)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"✓ {output}", err=True)
+
+
+def report_diff_command(
+    before: Path = typer.Argument(..., help="之前的校验报告(jiceng validate --format json)/ earlier report (jiceng validate --format json)"),
+    after: Path = typer.Argument(..., help="之后的校验报告 / later report"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | markdown"),
+) -> None:
+    """比较同一数据包的两份校验报告:新出现、已消失、次数改变 / Diff two validation reports of one package."""
+    import json
+
+    from ..review.impact import diff_reports
+
+    if fmt not in ("text", "json", "markdown"):
+        _fail(f"--format 只能是 text、json 或 markdown,而不是 {fmt!r}", f"--format must be text, json or markdown, not {fmt!r}")
+    reports = []
+    for path in (before, after):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            _fail(f"无法读取校验报告 {path}:{exc}", f"cannot read the validation report {path}: {exc}")
+        if not isinstance(data, dict) or not ("groups" in data or "errors" in data):
+            _fail(f"{path} 不是 jiceng validate --format json 的报告", f"{path} is not a report of jiceng validate --format json")
+        reports.append(data)
+    d = diff_reports(*reports)
+    if fmt == "json":
+        typer.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(d.to_markdown() if fmt == "markdown" else d.to_text())
+    if d.appeared:
+        raise typer.Exit(1)
 
 
 @registry_app.command("build")

@@ -12,6 +12,7 @@ import typer
 class Format(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
 def _fail(exc, code: int = 2) -> None:
@@ -54,50 +55,76 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
             d = diff_paths(old, new)
         except ReviewError as exc:
             _fail(exc)
-        _emit(json.dumps(d.to_dict(), ensure_ascii=False, indent=2) if fmt == Format.json else d.to_text(), output)
+        if fmt == Format.markdown:
+            from ..review.proposal import diff_markdown
+
+            _emit(diff_markdown(d), output)
+        else:
+            _emit(json.dumps(d.to_dict(), ensure_ascii=False, indent=2) if fmt == Format.json else d.to_text(), output)
         if check and not d.ok:
             raise typer.Exit(1)
 
     @schema_app.command("impact")
     def schema_impact(
-        schemas: str = typer.Option(..., "--schemas", help="拟议版本:文件夹或 git 版本 / the proposed version: a folder or a git revision"),
-        packages: Optional[List[Path]] = typer.Argument(None, help="数据包(默认 datapackages/ 下全部)/ packages (default: all of datapackages/)"),
+        schemas: str = typer.Option(..., "--schemas", help="拟议版本:文件夹(含 schemas/ 和 validators/)或 git 版本 / the proposed version: a folder (schemas/ and validators/) or a git revision"),
+        packages: Optional[List[Path]] = typer.Argument(None, help="数据包或装有数据包的文件夹(默认:登记册 registry/catalogue.yaml 中的全部,其次 datapackages/)/ packages or folders of packages (default: every package of the registry catalogue, else datapackages/)"),
         current_schemas: Optional[str] = typer.Option(None, "--current", help="当前版本:文件夹或 git 版本(默认为安装的标准)/ current version: a folder or git revision (default: the installed standard)"),
+        registry: Optional[Path] = typer.Option(None, "--registry", help="登记册目录文件(默认 registry/catalogue.yaml)/ registry catalogue (default registry/catalogue.yaml)"),
         fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式 / output format"),
         output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出文件(默认标准输出)/ output file (default: stdout)"),
-        check: bool = typer.Option(False, "--check", help="有数据包新增失败时以状态码 1 退出 / exit 1 when a package newly fails"),
+        check: bool = typer.Option(False, "--check", help="新增失败的数据包比例超过 --max-share 时以状态码 1 退出 / exit 1 when more than --max-share of the packages newly fail"),
+        max_share: float = typer.Option(1.0, "--max-share", help="--check 允许新增失败的数据包比例(百分比,默认 1)/ per cent of packages that may newly fail under --check (default 1)"),
+        no_migrate: bool = typer.Option(False, "--no-migrate", help="评判前不应用迁移 / do not apply migrations before judging"),
     ) -> None:
-        """用当前和拟议的标准校验数据包,报告新增失败和转为通过 / Validate packages against the current and proposed standard."""
+        """用当前和拟议的标准(含规则)校验数据包,报告新增失败和转为通过 / Validate packages against the current and proposed standard, rules included."""
         import tempfile
 
         from ..review import ReviewError
         from ..review.diff import resolve
-        from ..review.impact import find_packages, impact
+        from ..review.impact import find_packages, impact, registry_packages
         from ..standard import current
 
         tmp = tempfile.TemporaryDirectory(prefix="jiceng-impact-")
         try:
             proposed = resolve(schemas, Path(tmp.name))
             current_std = resolve(current_schemas, Path(tmp.name)) if current_schemas else current()
-            if not packages:
-                folder = Path("datapackages")
-                if not folder.is_dir():
-                    folder = current_std.root / "datapackages"
-                packages = find_packages(folder) if folder.is_dir() else []
+            source = None
+            if packages:
+                expanded = []
+                for p in packages:
+                    if Path(p).is_dir() and not (Path(p) / "datapackage.json").is_file() and find_packages(Path(p)):
+                        expanded += find_packages(Path(p))
+                    else:
+                        expanded.append(Path(p))
+                packages = expanded
+            else:
+                catalogue = registry or next((c for c in (Path("registry") / "catalogue.yaml",
+                                                          current_std.root / "registry" / "catalogue.yaml") if c.is_file()), None)
+                if catalogue is not None:
+                    packages, source = registry_packages(catalogue), str(catalogue)
+                else:
+                    folder = Path("datapackages")
+                    if not folder.is_dir():
+                        folder = current_std.root / "datapackages"
+                    packages = find_packages(folder) if folder.is_dir() else []
+                    source = str(folder)
                 if not packages:
-                    raise ReviewError("没有找到数据包:请指定数据包或在含 datapackages/ 的文件夹中运行",
-                                      "no packages found: name them, or run where datapackages/ is")
+                    raise ReviewError("没有找到数据包:请指定数据包,或在含 registry/ 或 datapackages/ 的文件夹中运行",
+                                      "no packages found: name them, or run where registry/ or datapackages/ is")
             missing = [p for p in packages if not (Path(p) / "datapackage.json").is_file()]
             if missing:
                 raise ReviewError(f"不是数据包(缺少 datapackage.json):{', '.join(map(str, missing))}",
                                   f"not a package (no datapackage.json): {', '.join(map(str, missing))}")
-            report = impact(packages, proposed, current_std)
+            report = impact(packages, proposed, current_std, migrate=not no_migrate, max_share=max_share, source=source)
         except ReviewError as exc:
             _fail(exc)
         finally:
             tmp.cleanup()
-        _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == Format.json else report.to_text(), output)
-        if check and report.count("newly-fails"):
+        if fmt == Format.json:
+            _emit(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), output)
+        else:
+            _emit(report.to_markdown() if fmt == Format.markdown else report.to_text(), output)
+        if check and not report.ok:
             raise typer.Exit(1)
 
     @schema_app.command("version-check")
