@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import jiceng
 from jiceng.cli import app
-from jiceng.indicators import COLUMNS, compute, indicator_gaps, wilson_interval
+from jiceng.indicators import COLUMNS, DIMENSIONS, compute, indicator_gaps, wilson_interval
 from jiceng.load import LoadWarning, PackageError, PackageInvalid, VersionMismatch
 from jiceng.package import write_package
 
@@ -121,8 +121,13 @@ def small(tmp_path) -> Path:
     return make(tmp_path / "small")
 
 
-def value(df: pd.DataFrame, code: str, origin: str = "records") -> pd.Series:
+def value(df: pd.DataFrame, code: str, origin: str = "records", survey=None, **dims) -> pd.Series:
+    """The one row of `code`: totals (no breakdown) unless dimensions are given; for survey rates the
+    pooled row unless `survey` names one."""
     rows = df[(df["indicator_code"] == code) & (df["origin"] == origin)]
+    for d in DIMENSIONS:
+        rows = rows[rows[d] == dims[d]] if d in dims else rows[rows[d].isna()]
+    rows = rows[rows["survey_id"] == survey] if survey else rows[rows["survey_id"].isna()]
     assert len(rows) == 1, f"{code}/{origin}: {len(rows)} rows"
     return rows.iloc[0]
 
@@ -162,11 +167,11 @@ def test_ordered_codelists_are_ordered_categoricals(small, standard):
     response = pkg["survey_answers"]["response"]
     assert response.cat.ordered
     cats = list(response.cat.categories)
-    # within a scale the order column ranks the options; don't know / refused come last
+    # within a scale the order column ranks the options; don't know / not applicable / refused come last
     assert cats.index("very_dissatisfied") < cats.index("dissatisfied") < cats.index("neutral") \
         < cats.index("satisfied") < cats.index("very_satisfied")
     assert cats.index("not_at_all") < cats.index("a_lot")
-    assert cats[-2:] == ["dont_know", "refused"]
+    assert cats[-3:] == ["dont_know", "not_applicable", "refused"]
     assert (response == "very_satisfied").sum() == 1
     valid = response[response.isin(standard.codelists["response_option"].flagged("valid"))]
     assert valid.max() == "very_satisfied" and valid.min() == "dissatisfied"
@@ -258,10 +263,10 @@ def test_load_many_concatenates_with_grouping_columns(tmp_path):
     tables["indicators"] = []
     tables["grids"][0]["grid_kind"] = "flood_watch"
     write_package(tmp_path / "b", meta("pkg-b", locality_id=gs, locality_name="甘肃测试", province_code="62",
-                                       schema_version="1.9.0"), tables)
+                                       schema_version="2.9.0"), tables)
     many = jiceng.load_many(tmp_path, validate=False)
     assert [p.name for p in many] == ["pkg-a", "pkg-b"]
-    assert many.metadata["schema_version"].tolist() == ["1.0.0", "1.9.0"]
+    assert many.metadata["schema_version"].tolist() == [jiceng.current().version, "2.9.0"]
     grids = many["grids"]
     assert len(grids) == 6 and list(grids.columns[:1]) == ["package"]
     assert grids.groupby("province")["households"].sum().to_dict() == {"浙江省": 900, "甘肃省": 900}
@@ -277,10 +282,10 @@ def test_load_many_concatenates_with_grouping_columns(tmp_path):
 
 def test_load_many_refuses_different_major_versions(tmp_path):
     make(tmp_path / "a", name="pkg-a")
-    make(tmp_path / "b", name="pkg-b", schema_version="2.0.0")
+    make(tmp_path / "b", name="pkg-b", schema_version="3.0.0")
     with pytest.raises(VersionMismatch, match="different major versions") as info:
         jiceng.load_many(tmp_path, validate=False)
-    assert "主版本不同" in str(info.value) and "2.0.0" in str(info.value)
+    assert "主版本不同" in str(info.value) and "3.0.0" in str(info.value)
     with pytest.raises(VersionMismatch):
         jiceng.load(tmp_path / "b", validate=False)
 
@@ -324,20 +329,27 @@ def test_indicators_hand_computed(small):
         "case_rating_mean": 3.5,
         "registered_volunteers": 5, "women_share_volunteers": 60.0,
         "volunteers_per_100_residents": 0.25, "service_hours": 10.5, "service_hours_per_volunteer": 2.1,
-        # SV1: 2 satisfied of 4 valid answers; SV2 counts only very_satisfied: 10 of 17 valid
-        "satisfaction_rate": 12 / 21 * 100, "survey_valid_answers": 21,
         "response_rate": 25 / 30 * 100,
     }
     for code, expected in hand.items():
         assert value(df, code)["value"] == pytest.approx(expected), code
-    sat = value(df, "satisfaction_rate")
-    assert (sat["numerator"], sat["denominator"], sat["n_valid"]) == (12, 21, 21)
+    # surveys are rated one by one (SV1 face to face by the locality, SV2 by phone by a third party, with a
+    # stricter "satisfied"): SV1 2 satisfied of 4 valid answers, SV2 10 of 17; no pooled row
+    sv1, sv2 = value(df, "satisfaction_rate", survey="SV1"), value(df, "satisfaction_rate", survey="SV2")
+    assert (sv1["value"], sv1["numerator"], sv1["denominator"], sv1["n_valid"], sv1["n_dont_know"]) == (50, 2, 4, 4, 1)
+    assert sv2["value"] == pytest.approx(10 / 17 * 100) and sv2["n_dont_know"] == 3
+    assert value(df, "survey_valid_answers", survey="SV2")["value"] == 17
+    assert df[(df["indicator_code"] == "satisfaction_rate") & df["survey_id"].isna() & (df["origin"] == "records")].empty
+    assert "mode differs" in sv1["note"] and "satisfied definition differs" in sv1["note"]
     # tables the package does not carry give no computed row
     assert not (df["indicator_code"] == "agenda_mean_stars").any()
     assert not (df["indicator_code"] == "points_earned").any()
     # reported-only indicators are never computed
     assert not ((df["indicator_code"] == "cadres_deployed") & (df["origin"] == "records")).any()
     assert set(df.loc[df["origin"] == "records", "period"]) == {"2024"}
+    assert set(df.loc[df["origin"] == "records", "period_start"]) == {"2024-01-01"}
+    assert set(df.loc[df["origin"] == "records", "period_end"]) == {"2024-12-31"}
+    assert set(df.loc[df["origin"] == "records", "level"]) == {"community"}
     assert set(df.columns) >= {"package", "locality_id", "locality_name", "province_code", "province", "period",
                                "indicator_code", "indicator_zh", "indicator_en", "method", "value", "value_qualifier",
                                "numerator", "denominator", "unit", "n_valid", "ci_low", "ci_high", "source"}
@@ -389,10 +401,10 @@ def test_wilson_interval_matches_published_values():
 
 def test_satisfaction_interval_is_wilson_on_valid_answers(small):
     df = jiceng.indicators(jiceng.load(small, validate=False))
-    sat = value(df, "satisfaction_rate")
-    # by hand: p = 12/21, n = 21, z = 1.96: centre 0.5604, half-width 0.1949
-    assert sat["ci_low"] == pytest.approx(36.55, abs=0.01)
-    assert sat["ci_high"] == pytest.approx(75.53, abs=0.01)
+    sat = value(df, "satisfaction_rate", survey="SV2")
+    # by hand: p = 10/17, n = 17, z = 1.96: centre (p + z²/2n)/(1 + z²/n) = 0.5720, half-width 0.2119
+    assert sat["ci_low"] == pytest.approx(36.01, abs=0.01)
+    assert sat["ci_high"] == pytest.approx(78.39, abs=0.01)
     # a reported rate with its sample size gets an interval too: 90 % of 100 → 82.6–94.5 %
     rep = value(df, "satisfaction_rate", origin="package")
     assert rep["n_valid"] == 100
@@ -402,7 +414,7 @@ def test_satisfaction_interval_is_wilson_on_valid_answers(small):
 
 def test_reported_and_computed_disagreement_is_visible(small):
     df = jiceng.indicators(jiceng.load(small, validate=False))
-    closed = df[df["indicator_code"] == "cases_closed_share"]
+    closed = df[(df["indicator_code"] == "cases_closed_share") & df[DIMENSIONS].isna().all(axis=1)]
     assert sorted(closed["method"]) == ["computed", "reported"]
     gaps = indicator_gaps(df).set_index("indicator_code")
     assert gaps.loc["cases_closed_share", "reported"] == 80
@@ -412,18 +424,20 @@ def test_reported_and_computed_disagreement_is_visible(small):
     consistent = gaps.loc["cases_closed_share", "consistent"]
     assert consistent is not None and not consistent
     assert bool(gaps.loc["meetings", "consistent"]) is True
-    assert gaps.loc["satisfaction_rate", "difference"] == pytest.approx(12 / 21 * 100 - 90)
+    # a reported rate of surveys that may not be pooled is not set against any one survey
+    assert "satisfaction_rate" not in gaps.index
 
 
 def test_indicators_of_a_set_and_english_names(tmp_path):
     make(tmp_path / "a", name="pkg-a")
     tables = small_tables()
     tables["cases"] = tables["cases"][:2]  # both closed
-    make(tmp_path / "b", tables, name="pkg-b", period="2023")
+    make(tmp_path / "b", tables, name="pkg-b", period="2024-01")  # January: both cases reported and closed in it
     df = jiceng.indicators(jiceng.load_many(tmp_path, validate=False), lang="en")
-    closed = df[(df["indicator_code"] == "cases_closed_share") & (df["origin"] == "records")].set_index("package")
+    closed = df[(df["indicator_code"] == "cases_closed_share") & (df["origin"] == "records") & df["case_category"].isna()
+                & df["case_source"].isna()].set_index("package")
     assert closed.loc["pkg-a", "value"] == 75 and closed.loc["pkg-b", "value"] == 100
-    assert closed.loc["pkg-b", "period"] == "2023"
+    assert closed.loc["pkg-b", "period"] == "2024-01" and closed.loc["pkg-b", "period_end"] == "2024-01-31"
     assert set(df["province"]) == {"Zhejiang"} and set(df["locality_name"]) == {"Test community"}
 
 
@@ -456,12 +470,14 @@ def test_compare_writes_csv_and_markdown(tmp_path):
     table = pd.read_csv(out, dtype={"locality_id": str, "province_code": str, "period": str})
     expected = jiceng.indicators(jiceng.load_many(tmp_path / "pkgs", validate=False))
     assert len(table) == len(expected) and list(table.columns) == list(expected.columns)
-    closed = table[(table["indicator_code"] == "cases_closed_share") & (table["method"] == "computed")]
+    closed = table[(table["indicator_code"] == "cases_closed_share") & (table["method"] == "computed")
+                   & table["case_category"].isna() & table["case_source"].isna()]
     assert closed["value"].tolist() == [75.0, 75.0]
     result = runner.invoke(app, ["compare", str(tmp_path / "pkgs" / "a"), "--no-validate", "--format", "markdown", "--lang", "en"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("| package | locality_id |") and lines[1].startswith("|---|")
+    assert lines[0].startswith("## 层级 level: community") and "compare only within one level" in lines[0]
+    assert lines[2].startswith("| package | level | locality_id |") and lines[3].startswith("|---|")
     assert any("| cases_closed_share |" in l and "| 75 |" in l and "| Zhejiang |" in l for l in lines)
 
 
@@ -470,7 +486,7 @@ def test_compare_reports_bad_input_without_traceback(tmp_path):
     result = runner.invoke(app, ["compare", str(tmp_path / "nowhere"), "--no-validate"])
     assert result.exit_code == 2
     assert "找不到" in result.output and "does not exist" in result.output and "Traceback" not in result.output
-    make(tmp_path / "v2", name="v2", schema_version="2.0.0")
+    make(tmp_path / "v2", name="v2", schema_version="3.0.0")
     result = runner.invoke(app, ["compare", str(tmp_path / "v2"), "--no-validate"])
     assert result.exit_code == 2 and "major version" in result.output
 

@@ -117,6 +117,8 @@ PROFILES = [
         "points": {"person": "pioneer_index", "household": "energy_store", "households": 420},
         "survey": {"sample": 400, "responses": 356, "sat": [0.42, 0.40, 0.12, 0.04, 0.02]},
         "survey2": {"sample": 500, "responses": 431, "sat": [0.40, 0.43, 0.11, 0.04, 0.02]},
+        "sdg_survey": {"sample": 300, "responses": 262, "used": 0.62, "gov": 0.82, "health": 0.74,
+                       "say": [0.08, 0.22, 0.26, 0.34, 0.10], "influence": [0.16, 0.30, 0.26, 0.14, 0.14]},
         "reported": [
             ("party_members_in_grids", 150, "over", "在职党员、企业员工、骨干青年加入网格团队(示例)"),
             ("households_visited", 96, "exact", "走访困难家庭户数(示例)"),
@@ -179,6 +181,8 @@ PROFILES = [
         "points": {"person": "behaviour_bank", "household": "behaviour_bank", "households": 700},
         "survey": {"sample": 600, "responses": 512, "sat": [0.35, 0.43, 0.15, 0.05, 0.02]},
         "survey2": {"sample": 800, "responses": 655, "sat": [0.33, 0.46, 0.14, 0.05, 0.02]},
+        "sdg_survey": {"sample": 420, "responses": 371, "used": 0.58, "gov": 0.78, "weighted": True,
+                       "say": [0.10, 0.25, 0.30, 0.25, 0.10], "influence": [0.18, 0.32, 0.26, 0.14, 0.10]},
         "reported": [
             ("social_organisations", 31, "exact", "社区社会组织(示例)"),
             ("service_centres", 5, "exact", "社区党群服务中心(示例)"),
@@ -237,6 +241,12 @@ PROFILES = [
         "points": {"person": "points_supermarket", "household": "family_integrity", "households": 0},
         "survey": {"sample": 300, "responses": 281, "sat": [0.48, 0.45, 0.045, 0.017, 0.008]},
         "survey2": {"sample": 400, "responses": 362, "sat": [0.47, 0.46, 0.045, 0.017, 0.008]},
+        "sdg_survey": {"sample": 240, "responses": 221, "used": 0.55, "gov": 0.85,
+                       "say": [0.06, 0.18, 0.32, 0.32, 0.12], "influence": [0.12, 0.26, 0.30, 0.20, 0.12]},
+        "shares_survey": {"title": "漳县群众满意度测评结果(县级公布,各选项百分比;示例)",
+                          "source": "示例数据:仿照县级通报中只公布百分比的测评结果 example: shares only, as county bulletins publish them",
+                          "shares": {"very_satisfied": 52.3, "satisfied": 38.1, "neutral": 6.2, "dissatisfied": 2.1,
+                                     "very_dissatisfied": 0.8, "dont_know": 0.5}},
         "reported": [
             ("village_committee_members", 7, "exact", "村委会成员(示例)"),
             ("village_committee_women_share", (3, 7), "exact", "女性3名(示例)"),
@@ -393,8 +403,15 @@ class _Builder:
                                parent=f"G{g:02d}", level="micro_grid", kind="women_micro",
                                valid_from=date(2021, 3, 8))
             self.t["grids"][0]["has_party_branch"] = True
+        # one grid was merged into its neighbour in 2021 ("动态调整"): dissolved before the period
+        first = next(g for g in self.t["grids"] if g["grid_level"] == "grid")
+        old = dict(first, grid_id="G99", name=f"{first['name']}(原,2021年并入)", valid_from=date(2019, 1, 1),
+                   valid_to=date(2021, 6, 30), households=self.rng.randint(60, 120), has_party_branch=False,
+                   has_meeting_venue=False)
+        old["residents"] = round(old["households"] * self.p["persons_per_household"])
+        self.t["grids"].append(old)
         # population of the package's own locality = its grids
-        top = [g for g in self.t["grids"] if g["grid_level"] == "grid"]
+        top = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
         if structure == "street":
             for loc in self.t["localities"]:
                 if loc.get("parent_id") == self.home:
@@ -426,7 +443,7 @@ class _Builder:
                          "end_date": self.day(start + timedelta(days=30), YEAR_END) if left and start < date(2022, 10, 1) else ""})
 
         grids_by_id = {g["grid_id"]: g for g in self.t["grids"]}
-        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid"]
+        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
         micros = [g for g in self.t["grids"] if g["grid_level"] == "micro_grid"]
         structure = self.p["structure"]
         for g in grids:
@@ -449,6 +466,19 @@ class _Builder:
             if structure == "street":
                 for _ in range(self.rng.randint(2, 4)):
                     add(gid, "building_leader", 0.55, 0.33, age=self.pick({"45-59": 0.4, "60-69": 0.4, "70+": 0.2}))
+        # people who left before the period (2020-2021): still in the roster, not serving in it
+        for g in grids:
+            if self.rng.random() < 0.3 and g["valid_from"] <= date(2021, 6, 30):
+                left = self.day(max(date(2020, 1, 1), g["valid_from"] + timedelta(days=120)), date(2021, 12, 31))
+                add(g["grid_id"], self.pick({"parttime_grid_worker": 3, "resident_backbone": 2}), 0.55, 0.4,
+                    start_range=(g["valid_from"], left - timedelta(days=60)))
+                rows[-1]["end_date"] = left
+        for g in (x for x in self.t["grids"] if x.get("valid_to")):  # a grid dissolved before the period
+            add(g["grid_id"], "grid_leader", 0.5, 0.9, start_range=(g["valid_from"], g["valid_from"] + timedelta(days=90)))
+            rows[-1]["end_date"] = g["valid_to"]
+            add(g["grid_id"], "parttime_grid_worker", 0.6, 0.4, households=g["households"],
+                start_range=(g["valid_from"], g["valid_from"] + timedelta(days=90)))
+            rows[-1]["end_date"] = g["valid_to"]
         for m in micros:
             if m["grid_kind"] == "women_micro":
                 add(m["grid_id"], "micro_grid_leader", 1.0, 0.6, households=m["households"])
@@ -470,7 +500,7 @@ class _Builder:
                 "online_platform": platform, "source": EXAMPLE_SOURCE})
 
     def meetings(self) -> None:
-        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid"]
+        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
         at = {g["grid_id"]: g["locality_id"] for g in grids}
         plans = []  # (date, spec, body, grid, locality)
         for spec in self.p["meetings"]:
@@ -587,7 +617,7 @@ class _Builder:
 
     # ------------------------------------------------------------ cases
     def cases(self) -> None:
-        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid"]
+        grids = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
         meetings = [m for m in self.t["meetings"] if m["mode"] != "online"]
         weights = [g["households"] for g in grids]
         for n in range(1, self.p["cases"] + 1):
@@ -595,6 +625,9 @@ class _Builder:
             grid = self.rng.choices(grids, weights=weights)[0]
             meeting_id = ""
             reported = self.day()
+            if self.rng.random() < 0.015:  # carried over from the previous year: dated outside the period
+                reported = self.day(date(YEAR - 1, 11, 1), date(YEAR - 1, 12, 31))
+                source = self.pick({k: v for k, v in CASE_SOURCES.items() if k != "meeting"})
             if source == "meeting":
                 m = self.rng.choice(meetings)
                 meeting_id, reported = m["meeting_id"], m["meeting_date"]
@@ -610,9 +643,9 @@ class _Builder:
                 same_day, mean = DAYS_TO_CLOSE[level]
                 days = 0 if self.rng.random() < same_day else 1 + int(self.rng.expovariate(1 / mean))
                 closed = reported + timedelta(days=days)
-                if closed > YEAR_END:
+                if closed > YEAR_END and self.rng.random() < 0.5:
                     row["status"] = "in_progress"
-                else:
+                else:  # some close after the period: collected in it, not closed by its end
                     row["closed_date"] = closed
                     if level == "grid":  # grid platforms time the handling in hours
                         hours = self.rng.uniform(0.5, 6) if days == 0 else days * 24 + self.rng.uniform(-12, 12)
@@ -649,12 +682,14 @@ class _Builder:
         # serving party members are asked for regular service, so they serve more often
         weights = [4 if v["serving_party_member"] else 1 for v in active]
         focus = {t["team_id"]: t["focus"] for t in self.t["volunteer_teams"]}
-        grids = [g["grid_id"] for g in self.t["grids"] if g["grid_level"] == "grid"]
+        grids = [g["grid_id"] for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
         seen = set()
         n = 0
         while n < self.p["service_records"]:
             v = self.rng.choices(active, weights=weights)[0]
             when = self.day(max(YEAR_START, v["registered_date"]), YEAR_END)
+            if self.rng.random() < 0.01 and v["registered_date"] < date(YEAR - 1, 12, 1):  # late entries of last year
+                when = self.day(date(YEAR - 1, 12, 1), date(YEAR - 1, 12, 31))
             if (v["volunteer_id"], when) in seen:  # one record per volunteer and day
                 continue
             seen.add((v["volunteer_id"], when))
@@ -770,6 +805,142 @@ class _Builder:
             for code in sorted(counts):
                 self.t["survey_counts"].append({"survey_id": f"SV{YEAR}-2", "question_code": q, "response": code,
                                                 "count": counts[code]})
+        self._sdg_survey(frame)
+        shares = self.p.get("shares_survey")
+        if shares:  # a result published as percentages only: no sample size, no dates
+            sid = f"SV{YEAR}-4"
+            self.t["surveys"].append({"survey_id": sid, "locality_id": self.home, "title": shares["title"],
+                                      "mode": "paper", "conductor": "higher_level", "publication": "shares",
+                                      "satisfied_responses": "very_satisfied,satisfied", "source": shares["source"]})
+            for code, share in shares["shares"].items():
+                self.t["survey_counts"].append({"survey_id": sid, "question_code": "SAT_OVERALL", "response": code,
+                                                "share": share})
+
+    def _sdg_survey(self, frame: str) -> None:
+        """A survey with the official SDG 16.7.2 questions and the SDG 16.6.2 government-services battery
+        (and, where the profile asks, health care), answered by those who used the service in the past
+        12 months; the others answer "not applicable". Weighted where the profile says so."""
+        spec = self.p["sdg_survey"]
+        sid = f"SV{YEAR}-3"
+        self.t["surveys"].append({
+            "survey_id": sid, "locality_id": self.home, "title": f"{YEAR}年公共服务与参与感调查(SDG 16.6.2 / 16.7.2 官方题组)",
+            "mode": "face_to_face", "conductor": "research", "sample_frame": frame, "frame_size": self.households,
+            "sample_size": spec["sample"], "responses": spec["responses"], "start_date": date(YEAR, 9, 5),
+            "end_date": date(YEAR, 9, 23), "publication": "answers", "source": EXAMPLE_SOURCE})
+        say = dict(zip(["not_at_all_5", "very_little_5", "some_5", "a_lot_5", "a_great_deal"], spec["say"]))
+        influence = dict(zip(["not_at_all_5", "very_little_5", "some_5", "a_lot_5", "a_great_deal"], spec["influence"]))
+        batteries = [("GOV", ["ACCESS", "AFFORD", "EQUAL", "PROCESS", "TIMELY"], spec["gov"])]
+        if "health" in spec:
+            batteries.append(("HEALTH", ["ACCESS", "AFFORD", "FACILITY", "EQUAL", "COURTESY"], spec["health"]))
+        weights = {"18-34": 1.6, "35-44": 1.2, "45-59": 0.9, "60-69": 0.8, "70+": 0.7}
+        for r in range(1, spec["responses"] + 1):
+            gender = "female" if self.rng.random() < 0.55 else "male"
+            age = self.pick(ADULT_AGE)
+            weight = round(weights[age] * self.rng.uniform(0.9, 1.1), 3) if spec.get("weighted") else ""
+
+            def answer(q, response):
+                self.t["survey_answers"].append({"survey_id": sid, "respondent_id": f"R{r:04d}", "question_code": q,
+                                                 "response": response, "gender": gender, "age_band": age,
+                                                 "weight": weight})
+
+            for q, dist in (("SDG1672S_SAY", say), ("SDG1672S_INFLUENCE", influence)):
+                answer(q, self.pick(NOT_VALID) if self.rng.random() < 0.05 else self.pick(dist))
+            for service, attributes, positive in batteries:
+                used = self.rng.random() < spec["used"]
+                for a in attributes:
+                    if not used:
+                        response = "not_applicable"
+                    elif self.rng.random() < 0.03:
+                        response = "dont_know"
+                    elif self.rng.random() < positive:
+                        response = "strongly_agree" if self.rng.random() < 0.3 else "agree"
+                    else:
+                        response = "strongly_disagree" if self.rng.random() < 0.25 else "disagree"
+                    answer(f"SDG1662S_{service}_{a}", response)
+                if not used:
+                    overall = "not_applicable"
+                elif self.rng.random() < positive + 0.03:
+                    overall = "very_satisfied_4" if self.rng.random() < 0.35 else "satisfied_4"
+                else:
+                    overall = "very_dissatisfied_4" if self.rng.random() < 0.2 else "dissatisfied_4"
+                answer(f"SDG1662S_{service}_OVERALL", overall)
+
+    # ------------------------------------------------------------ facilities, schemes, ratings, roles
+    def facilities(self) -> None:
+        village = self.p["structure"] == "village"
+        top = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
+        rows = [
+            ("party_mass_service_centre", "党群服务中心", "community" if not village else "village", 1,
+             "government_services,consultation,meetings,volunteering", date(2019, 6, 1), 680 if not village else 320),
+            ("grid_service_station", "网格服务站", None, sum(g["has_meeting_venue"] for g in top),
+             "consultation,mediation,meetings", date(2021, 3, 1), None),
+            ("points_supermarket", "积分超市", None, 1, "points_redemption", date(2020, 9, 1), 40),
+        ]
+        if village:
+            rows += [("village_group_service_point", "村民小组服务点", "village", len(top), "consultation,meetings",
+                      date(2021, 5, 1), None),
+                     ("women_home", "妇女之家", "village", 1, "consultation,child_care,culture", date(2018, 3, 8), 60)]
+        else:
+            rows += [("outdoor_worker_station", "户外劳动者驿站", None, 2 if self.p["structure"] == "street" else 1,
+                      "rest,water,charging,toilet", date(2021, 10, 1), None),
+                     ("elderly_canteen", "老年食堂", None, 1, "meals,elderly_care", date(2022, 4, 1), 150)]
+        for i, (kind, name, tier, count, services, opened, area) in enumerate(rows, start=1):
+            self.t["service_facilities"].append({
+                "facility_id": f"F{i:02d}", "locality_id": self.home, "facility_kind": kind, "name": name, "tier": tier or "",
+                "urban_rural": "rural" if village else "urban", "count": count, "count_qualifier": "exact",
+                "services": services, "opening_date": opened, "area_m2": area or "", "source": EXAMPLE_SOURCE})
+
+    def schemes(self) -> None:
+        spec = self.p["points"]
+        names = {"pioneer_index": "党员先锋指数", "energy_store": "积分能量仓", "behaviour_bank": "行为银行",
+                 "family_integrity": "家庭诚信积分", "points_supermarket": "巾帼积分超市"}
+        used = sorted({(t["scheme"], t["holder_type"]) for t in self.t["points_transactions"]})
+        for i, (scheme, holder) in enumerate(used, start=1):
+            holders = {t["holder_id"] for t in self.t["points_transactions"] if t["scheme"] == scheme and t["holder_type"] == holder}
+            row = {"scheme_id": f"PS{i:02d}", "locality_id": self.home, "scheme": scheme, "name": names.get(scheme, scheme),
+                   "holder_type": holder, "redemption_venue": "" if scheme == "family_integrity" else "points_supermarket",
+                   "start_date": date(2020, 1, 1), "source": EXAMPLE_SOURCE}
+            row["enrolled_households" if holder == "household" else "enrolled_persons"] = len(holders)
+            if scheme == "family_integrity":
+                row.update(yearly_base=100, restore_threshold=90)
+            if scheme == "behaviour_bank":
+                row.update(scoring_aspects=10, scoring_items=40)
+            self.t["points_schemes"].append(row)
+
+    def ratings(self) -> None:
+        """网格堡垒指数: five categories of four items, scored yearly and quarterly for every grid."""
+        cats = ["党建引领", "平安稳定", "服务群众", "环境整治", "队伍建设"]
+        self.t["rating_schemes"].append({"scheme_id": "RS01", "locality_id": self.home, "name": "网格堡垒指数",
+                                         "subject": "grid", "frequencies": "quarterly,yearly", "categories": len(cats),
+                                         "items": 4 * len(cats), "max_score": 100, "source": EXAMPLE_SOURCE})
+        for c, cat in enumerate(cats, start=1):
+            for k in range(1, 5):
+                self.t["rating_items"].append({"scheme_id": "RS01", "item_code": f"C{c}-{k:02d}", "category": cat,
+                                               "title": f"{cat}第{k}项", "max_points": 5})
+        top = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
+        for period in (str(YEAR), f"{YEAR}-Q4"):
+            scores = {g["grid_id"]: round(min(100, self.rng.gauss(86, 5)), 1) for g in top}
+            ranked = sorted(scores, key=lambda g: -scores[g])
+            for g in top:
+                score = scores[g["grid_id"]]
+                self.t["grid_ratings"].append({"grid_id": g["grid_id"], "scheme_id": "RS01", "period": period,
+                                               "score": score, "grade": "A" if score >= 90 else ("B" if score >= 80 else "C"),
+                                               "rank": ranked.index(g["grid_id"]) + 1})
+
+    def roles(self) -> None:
+        top = [g for g in self.t["grids"] if g["grid_level"] == "grid" and not g.get("valid_to")]
+        roles = [("spokesperson", "person")] * 3 + [("community_partner", "organisation")] * 2 + [("core_volunteer", "person")] * 6
+        for i, (role, kind) in enumerate(roles, start=1):
+            row = {"holder_id": f"P{i:04d}", "locality_id": self.home, "role": role, "holder_kind": kind,
+                   "start_date": self.day(date(2020, 1, 1), date(YEAR, 6, 30))}
+            if kind == "person":
+                row.update(gender="female" if self.rng.random() < 0.55 else "male", age_band=self.pick(SERVICE_AGE),
+                           party_member=self.rng.random() < 0.4)
+            if role == "core_volunteer":
+                row["grid_id"] = self.rng.choice(top)["grid_id"]
+            if i == 3:  # a spokesperson who stepped down before the period
+                row["start_date"], row["end_date"] = date(2019, 5, 1), date(2021, 8, 31)
+            self.t["community_roles"].append(row)
 
     # ------------------------------------------------------------ reported indicators
     def indicators(self) -> None:
@@ -859,7 +1030,10 @@ class _Builder:
         self.service_records()
         self.points()
         self.surveys()
-        self.indicators()
+        for table, make in (("service_facilities", self.facilities), ("points_schemes", self.schemes),
+                            ("rating_schemes", self.ratings), ("community_roles", self.roles)):
+            if table in self.t:  # the tables of standard 2.0
+                make()
         return self.t
 
 
@@ -897,9 +1071,87 @@ def generate(outdir: str | Path, std: Standard | None = None) -> list[Path]:
     out = []
     for profile in PROFILES:
         folder = Path(outdir) / profile["name"]
-        write_package(folder, metadata(profile), build_tables(profile, std), std)
+        tables = build_tables(profile, std)
+        write_package(folder, metadata(profile), tables, std)
+        # the published figures are what the package's own records give under the catalogue's definitions
+        tables["indicators"] = reported_figures(profile, folder, std)
+        write_package(folder, metadata(profile), tables, std)
         out.append(folder)
     return out
+
+
+# Figures each example publishes (computed from its records, rounded as a locality would publish them).
+FIGURES = ["grids", "micro_grids", "grid_workers", "micro_grid_workers", "households_per_grid",
+           "households_per_grid_worker", "households_per_micro_grid_worker", "grids_with_venue_share",
+           "building_leaders", "building_leaders_party_share", "meetings", "meetings_per_1000_residents",
+           "women_share_participants", "agenda_items_completed_share", "cases_collected", "cases_solved",
+           "cases_closed_share", "median_days_to_close", "median_hours_to_close", "cases_closed_within_2h_share",
+           "registered_volunteers", "volunteer_teams", "volunteers_per_100_residents", "service_hours",
+           "response_rate"]
+
+
+def reported_figures(profile: dict, folder: Path, std: Standard) -> list[dict]:
+    from .indicators import indicators
+    from .load import load
+
+    ind = indicators(load(folder, validate=False, standard=std))
+    ind = ind[ind["origin"] == "records"]
+    total = ind[ind["survey_id"].isna() & ind[["sex", "age_band", "case_category", "case_source"]].isna().all(axis=1)]
+    rows = []
+
+    def add(row, code, note="", **dims):
+        cat = std.indicator_by_code[code]
+        scale = (cat.get("computation") or {}).get("scale", 1)
+        out = {"locality_id": profile["home"][0], "period": str(YEAR), "indicator_code": code, "method": "reported",
+               "value_qualifier": "exact", "unit": cat["unit"], "source": EXAMPLE_SOURCE, "note": note, **dims}
+        num, den, value = row["numerator"], row["denominator"], row["value"]
+        if cat["unit"] == "percent" or (den == den and cat["unit"] != "count" and num == num and scale != 1):
+            out.update(numerator=_int(num), denominator=_int(den), value=round(float(num) / float(den) * scale, 1))
+        elif cat["unit"] in ("count",):
+            out["value"] = _int(value)
+        else:
+            out["value"] = round(float(value), 1)
+        rows.append(out)
+
+    for code in FIGURES:
+        row = total[total["indicator_code"] == code]
+        if len(row) and row.iloc[0]["value"] == row.iloc[0]["value"]:
+            add(row.iloc[0], code)
+    # grid workers by sex: an observation with a breakdown dimension
+    for sex in ("female", "male"):
+        row = ind[(ind["indicator_code"] == "grid_workers") & (ind["sex"] == sex) & ind["survey_id"].isna()]
+        if len(row):
+            add(row.iloc[0], "grid_workers", "按性别(示例)", sex=sex)
+    # survey rates are published per survey, with the survey named in the note
+    for code, sid, note in (("satisfaction_rate", f"SV{YEAR}-2", "第三方电话测评(SV{0}-2)".format(YEAR)),
+                            ("sdg_16_7_2", f"SV{YEAR}-3", "SDG 16.7.2 官方题组调查(SV{0}-3)".format(YEAR))):
+        row = ind[(ind["indicator_code"] == code) & (ind["survey_id"] == sid) & ind["sex"].isna() & ind["age_band"].isna()]
+        if len(row) and row.iloc[0]["value"] == row.iloc[0]["value"]:
+            r = row.iloc[0]
+            out = {"locality_id": profile["home"][0], "period": str(YEAR), "indicator_code": code, "method": "reported",
+                   "value_qualifier": "exact", "unit": "percent", "source": EXAMPLE_SOURCE, "note": note,
+                   "value": round(float(r["value"]), 1)}
+            if r["denominator"] == r["denominator"]:
+                out["denominator"] = _int(r["n_valid"])
+                out["numerator"] = _int(r["numerator"]) if r["numerator"] == r["numerator"] else ""
+                if out["numerator"] != "":
+                    out["value"] = round(out["numerator"] / out["denominator"] * 100, 1)
+            rows.append(out)
+    for code, value, qualifier, note in profile["reported"]:
+        cat = std.indicator_by_code[code]
+        out = {"locality_id": profile["home"][0], "period": str(YEAR), "indicator_code": code, "method": "reported",
+               "value_qualifier": qualifier, "unit": cat["unit"], "source": EXAMPLE_SOURCE, "note": note}
+        if isinstance(value, tuple):
+            out.update(numerator=value[0], denominator=value[1], value=round(value[0] / value[1] * 100, 1))
+        else:
+            out["value"] = value
+        rows.append(out)
+    rows.sort(key=lambda r: (r["indicator_code"], r.get("sex") or ""))
+    return rows
+
+
+def _int(v):
+    return int(round(v)) if v == v else ""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -536,16 +536,55 @@ class PackageSet:
                 continue
             df = p.tables[table].copy()
             if "locality_id" not in df.columns:
-                df["locality_id"] = pd.Series(p.locality_id, index=df.index, dtype="string")
+                # the locality of the record's parent (a staff member's grid, a row's meeting or survey), else the package's
+                derived = _locality_through_keys(p, table, df)
+                df["locality_id"] = derived.fillna(p.locality_id).astype("string")
             codes = [_province_of(self.standard, lid, p.province_code) for lid in df["locality_id"]]
             df["province_code"] = pd.Series(codes, index=df.index, dtype="string")
             df["province"] = pd.Series([province_label(self.standard, c) for c in codes], index=df.index, dtype="string")
             df.insert(0, "package", pd.Series(p.name, index=df.index, dtype="string"))
+            # identifiers are unique only within a package: `uid` is unique across packages (package/primary key)
+            key = self.standard.tables.get(table, {}).get("primaryKey") or []
+            key = [key] if isinstance(key, str) else [k for k in key if k in df.columns]
+            if key:
+                parts = [df[k].astype("string").fillna("") for k in key]
+                uid = parts[0]
+                for part in parts[1:]:
+                    uid = uid + "/" + part
+                df.insert(1, "uid", (p.name + "/" + uid).astype("string"))
             frames.append(df)
         return _concat_typed(frames)
 
     def __repr__(self) -> str:
         return f"<PackageSet of {len(self)}: {', '.join(p.name for p in self.packages)}>"
+
+
+def _locality_through_keys(pkg: Package, table: str, df: pd.DataFrame, depth: int = 0) -> pd.Series:
+    """locality_id of each row's parent record, following the table's single-field foreign keys
+    (grid_staff → grids, meeting_participation → meetings, agenda_ratings → agenda_items → meetings …)."""
+    out = pd.Series(pd.NA, index=df.index, dtype="string")
+    if depth > 4:
+        return out
+    for fk in pkg.standard.tables.get(table, {}).get("foreignKeys", []):
+        fields = fk.get("fields")
+        fields = [fields] if isinstance(fields, str) else list(fields or [])
+        ref = fk.get("reference", {})
+        parent = ref.get("resource") or table
+        remote = ref.get("fields")
+        remote = [remote] if isinstance(remote, str) else list(remote or [])
+        if len(fields) != 1 or parent == table or parent not in pkg.tables or fields[0] not in df.columns:
+            continue
+        pdf = pkg.tables[parent]
+        if remote[0] not in pdf.columns:
+            continue
+        if "locality_id" in pdf.columns:
+            plocal = pdf["locality_id"].astype("string")
+        else:
+            plocal = _locality_through_keys(pkg, parent, pdf, depth + 1)
+        mapping = dict(zip(pdf[remote[0]].astype("string"), plocal))
+        found = df[fields[0]].astype("string").map(mapping).astype("string")
+        out = out.fillna(found)
+    return out
 
 
 def _province_of(std: Standard, locality_id, fallback: str | None) -> str | None:
