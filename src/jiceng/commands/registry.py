@@ -1,6 +1,7 @@
 """`jiceng registry build`, `jiceng registry indicators` and `jiceng badge`."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -28,6 +29,7 @@ def _client(scheduler: Optional[str], workers: Optional[int], sequential: bool):
 def register(app: typer.Typer, schema_app: typer.Typer) -> None:
     app.add_typer(registry_app, name="registry")
     app.command("badge")(badge_command)
+    app.command("precommit")(precommit_command)
     schema_app.command("changelog")(changelog_command)
     schema_app.command("report-diff")(report_diff_command)
 
@@ -198,3 +200,39 @@ def badge_command(
     c = report.counts
     typer.echo(f"{'✓' if report.valid else '✗'} ERROR {c['ERROR']} · WARNING {c['WARNING']} → {output}")
     raise typer.Exit(report.exit_code)
+
+
+def _package_of(path: Path) -> Optional[Path]:
+    path = path.resolve()
+    for folder in ([path] if path.is_dir() else []) + list(path.parents):
+        if (folder / "datapackage.json").is_file():
+            # a package inside another (an extension folder) belongs to the outer one
+            outer = next((p for p in folder.parents if (p / "datapackage.json").is_file()), None)
+            return outer or folder
+    return None
+
+
+def precommit_command(
+    files: List[Path] = typer.Argument(None, help="改动的文件(由 pre-commit 传入)/ changed files (passed by pre-commit)"),
+    lang: str = typer.Option("zh", "--lang", help="zh | en"),
+) -> None:
+    """校验改动文件所属的每个数据包(供 pre-commit 使用)/ Validate every package the changed files belong to (for pre-commit).
+
+    退出码 exit code: 0 全部通过 all valid · 1 有错误 errors found · 2 无法读取 unreadable."""
+    from ..validation import validate
+
+    packages = sorted({p for p in (_package_of(f) for f in (files or [Path(".")])) if p is not None})
+    worst = 0
+    for pkg in packages:
+        report = validate(pkg)
+        c = report.counts
+        rel = os.path.relpath(pkg)
+        typer.echo(f"{'✓' if report.valid else '✗'} {rel}: ERROR {c['ERROR']} · WARNING {c['WARNING']} · INFO {c['INFO']}")
+        if not report.valid:
+            for line in report.to_text(lang).splitlines()[1:40]:
+                typer.echo(f"    {line}")
+            typer.echo(f"    jiceng validate {rel}" + (" --lang en" if lang == "en" else ""))
+        worst = max(worst, report.exit_code)
+    if not packages:
+        typer.echo("没有改动的数据包 / no package changed")
+    raise typer.Exit(worst)
