@@ -551,21 +551,30 @@ def _record(out: Outcome, table: str, grid: Grid, row: int, col: int, field_name
 def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: list[Finding]) -> list[dict]:
     rows = []
     grid = data.grid
-    special = bool(grid.formats or grid.formulas or grid.errors)
+    special_rows = {r for r, _ in grid.formats} | {r for r, _ in grid.formulas} | {r for r, _ in grid.errors}
+    cols = list(data.columns.items())
     for r in data.data_rows:
         line = grid.rows[r - 1]
         width = len(line)
-        if special:
-            raws = {c: grid.cell(r, c) for c in data.columns}
-        else:
-            raws = {c: RawCell(line[c - 1] if c <= width else None) for c in data.columns}
-        cells = {name: (raws[c].value, raws[c].number_format) for c, name in data.columns.items()}
+        if r not in special_rows:  # the usual row: plain values, no formats, formulas or errors to consider
+            cells = {name: (line[c - 1] if c <= width else None, None) for c, name in cols}
+            outcomes = spec.normalise_row(cells)
+            row = {}
+            for c, name in cols:
+                out = outcomes[name]
+                if out.kinds or out.problem:
+                    _record(out, data.table, grid, r, c, name, cells[name][0], changes, findings)
+                row[name] = out.value
+            rows.append(row)
+            continue
+        raws = {c: grid.cell(r, c) for c in data.columns}
+        cells = {name: (raws[c].value, raws[c].number_format) for c, name in cols}
         outcomes = spec.normalise_row(cells)
         row = {}
-        for c, name in data.columns.items():
+        for c, name in cols:
             raw = raws[c]
             out = outcomes[name]
-            if raw.formula is not None and raw.value is None:
+            if raw.formula is not None and _blank(raw.value):
                 # a formula never computed (the file was not saved by Excel/WPS): keep its text
                 out = Outcome(raw.formula, problem=(
                     "公式没有保存的计算结果,已按公式原文保留;请在 Excel/WPS 中打开并保存,或改为直接填写数值",

@@ -155,6 +155,7 @@ class FieldSpec:
     codelist: Codelist | None = None
     free_text: bool = True  # free text keeps full-width punctuation (，。) as typed
     index: CodeIndex | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.codelist is not None and self.index is None:
@@ -179,6 +180,8 @@ class TableSpec:
         self.table = table
         self.fields = [FieldSpec.from_field(std, f) for f in std.fields(table)]
         self.by_name = {s.name: s for s in self.fields}
+        self.numeric = [s for s in self.fields if s.type in ("number", "integer")]
+        self.plain = [s for s in self.fields if s.type not in ("number", "integer")]
         self.unit_field: str | None = None
         self.percent_codes: set[str] = set()
         for spec in self.fields:
@@ -192,16 +195,18 @@ class TableSpec:
     def normalise_row(self, cells: dict) -> dict[str, Outcome]:
         """cells: field -> (raw value, number format). Returns field -> Outcome."""
         out: dict[str, Outcome] = {}
-        numeric = [s for s in self.fields if s.type in ("number", "integer")]
-        for spec in self.fields:
-            if spec.name in cells and spec not in numeric:
-                out[spec.name] = normalise_value(spec, *cells[spec.name])
+        numeric = self.numeric
+        for spec in self.plain:
+            cell = cells.get(spec.name)
+            if cell is not None:
+                out[spec.name] = normalise_value(spec, *cell)
         percent_row = bool(self.unit_field and self.unit_field in out
                            and out[self.unit_field].value in self.percent_codes)
         for spec in numeric:
             if spec.name in cells:
                 out[spec.name] = o = normalise_value(spec, *cells[spec.name], percent_row=percent_row)
                 if percent_row and o.problem is None and spec.type == "number" and _fraction(o.value):
+                    out[spec.name] = o = Outcome(o.value, o.kinds, None, o.before)
                     # 0.985 in a percent row: almost always 98.5 % typed as a fraction
                     o.problem = _problem(
                         f"单位是 %,但“{o.value}”像是小数写法;如果是 {_times100(o.value)}%,请填 {_times100(o.value)}(已按原样保留)",
@@ -211,7 +216,27 @@ class TableSpec:
         return out
 
 
+_CACHE_SIZE = 50_000  # outcomes remembered per field: repeated values (codes, dates) are normalised once
+
+
 def normalise_value(spec: FieldSpec, raw, number_format: str | None = None, percent_row: bool = False) -> Outcome:
+    """The outcome of one cell; the same (value, format) of a field gives the same outcome, remembered.
+    Callers must not change the outcome they get."""
+    cache = spec.cache
+    key = (raw.__class__, raw, number_format, percent_row)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable
+        return _normalise(spec, raw, number_format, percent_row)
+    out = _normalise(spec, raw, number_format, percent_row)
+    if len(cache) < _CACHE_SIZE:
+        cache[key] = out
+    return out
+
+
+def _normalise(spec: FieldSpec, raw, number_format: str | None, percent_row: bool) -> Outcome:
     if raw is None:
         return Outcome("")
     if isinstance(raw, bool):

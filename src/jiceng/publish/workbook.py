@@ -30,7 +30,8 @@ _COL = re.compile(rb'<col\b[^>]*?/?>')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?"')
 # a cell holding something: an opening <c ...> tag that is not self-closing
 _VALUE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
-_WIDE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
+_VALUE_CELL_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+_VALUE_COL_FAST = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>')
 _FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)')
 _ERROR = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\bt="e"[^>/]*>')
 
@@ -137,25 +138,23 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, formats: dict[str, str], sheet: s
                 r = _ROW_R.search(tag)
                 if r:
                     scan.hidden_rows.append(int(r.group(1)))
-            # extent of the cells holding values: rows grow through the file, so the last match
-            # of a chunk carries its largest row; wide columns are rare and found directly
+            # extent of the cells holding values (self-closing <c .../> cells hold nothing): rows grow
+            # through the file, so the last such cell of a chunk carries its largest row
             last = None
             for size in (65536, len(data)):
-                tail = data[-size:]
-                for last in _VALUE_CELL.finditer(tail):
+                for last in _VALUE_CELL_FAST.finditer(data[-size:]):
                     pass
                 if last is not None or size >= len(data):
                     break
             if last is not None:
                 scan.max_row = max(scan.max_row, int(last.group(2)))
-                scan.max_col = max(scan.max_col, col_number(last.group(1)))
-            wide = _WIDE_CELL.findall(data)
-            if wide:
-                scan.max_col = max(scan.max_col, max(col_number(w) for w in wide))
-            for n in range(26, scan.max_col, -1):
-                if re.search(rb'<c\b[^>]*?\br="' + chr(64 + n).encode() + rb'[0-9]{1,7}"[^>/]*>', data):
-                    scan.max_col = n
-                    break
+            letters = set(_VALUE_COL_FAST.findall(data))
+            if not letters and b"<c " in data:  # attributes in another order than Excel's and openpyxl's
+                letters = {m.group(1) for m in _VALUE_CELL.finditer(data)}
+                for m in _VALUE_CELL.finditer(data):
+                    scan.max_row = max(scan.max_row, int(m.group(2)))
+            if letters:
+                scan.max_col = max(scan.max_col, max(col_number(x) for x in letters))
             if b"<f" in data:
                 for letters, row, attrs, text in _FORMULA.findall(data):
                     scan.formulas[(int(row), col_number(letters))] = "=" + _unescape(text) if text else "=…"
@@ -225,7 +224,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
 @dataclass
 class SheetData:
     name: str
-    rows: list[list]  # raw values, 1-based rows/cols map to rows[r-1][c-1]; None for an empty cell
+    rows: list[list]  # raw values, 1-based rows/cols map to rows[r-1][c-1]; "" for an empty cell
     hidden: bool
     scan: SheetScan
 
@@ -277,8 +276,8 @@ def read_sheets(path: Path) -> list[SheetData]:
             except Exception as exc:
                 raise WorkbookError("publish.unreadable", f"无法读取工作表“{meta.name}”:{exc}",
                                     f"cannot read sheet '{meta.name}': {exc}")
-            rows = [[None if v == "" else v for v in row] for row in values]
-            while rows and all(v is None for v in rows[-1]):
+            rows = values  # an empty cell is "" (calamine's own value): blank like None everywhere
+            while rows and all(v is None or v == "" for v in rows[-1]):
                 rows.pop()
             out.append(SheetData(meta.name, rows, meta.visible != pc.SheetVisibleEnum.Visible, scans[meta.name]))
     finally:
