@@ -229,3 +229,23 @@ def test_schema_check_catches_undeclared_dimension(tmp_path):
         d["indicators"][0]["dimensions"] = ["colour"]
     _edit_json(root / "schemas" / "indicators.json", bad)
     assert any("colour" in p for p in _problems(root))
+
+
+# ---------------------------------------------------------------- a package published under 1.0.0
+
+V1 = REPO / "tests" / "fixtures" / "v1" / "seed-cases-1.0.0"  # datapackages/seed-cases as released with 1.0.0
+
+
+def test_a_1_0_package_is_told_to_migrate_and_migrates(tmp_path):
+    import jiceng
+
+    before = jiceng.validate(V1)
+    assert "SCHEMA_VERSION_UNSUPPORTED" in {f.code for f in before.findings if f.severity == "ERROR"}
+    result = migrate_package(V1, current(), out=tmp_path / "v2")
+    assert (result.from_version, result.to_version) == ("1.0.0", current().version)
+    after = jiceng.validate(tmp_path / "v2")
+    assert after.valid and after.counts["ERROR"] == 0, after.counts
+    # nothing lost: every CSV row of the old package is in the new one
+    for old in (V1 / "data").glob("*.csv"):
+        new = tmp_path / "v2" / "data" / old.name
+        assert len(new.read_text(encoding="utf-8").splitlines()) == len(old.read_text(encoding="utf-8").splitlines()), old.name

@@ -87,8 +87,12 @@ def check_version(version, std: Standard, out: Collector) -> None:
         out.add("SCHEMA_VERSION_UNSUPPORTED", f"schema_version “{version}”不是 x.y.z 形式的版本号",
                 f"schema_version '{version}' is not an x.y.z version", field="schema_version", value=version)
     elif ours and m.group(1) != ours.group(1):
-        out.add("SCHEMA_VERSION_UNSUPPORTED", f"数据包遵循标准 {version},本工具支持 {std.version}(主版本不同)",
-                f"the package follows standard {version}; this tool supports {std.version} (another major version)",
+        older = int(m.group(1)) < int(ours.group(1))
+        hint_zh = f";请用 jiceng migrate 数据包 --to {std.version} -o 新文件夹 升级" if older else ";请使用支持该版本的 jiceng"
+        hint_en = (f"; upgrade it with jiceng migrate PACKAGE --to {std.version} -o NEW_FOLDER" if older
+                   else "; use a jiceng that supports that version")
+        out.add("SCHEMA_VERSION_UNSUPPORTED", f"数据包遵循标准 {version},本工具支持 {std.version}(主版本不同){hint_zh}",
+                f"the package follows standard {version}; this tool supports {std.version} (another major version){hint_en}",
                 field="schema_version", value=version)
     elif str(version) != std.version:
         out.add("SCHEMA_VERSION_DIFFERS", f"数据包遵循标准 {version},按本工具的标准 {std.version} 校验",
