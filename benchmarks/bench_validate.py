@@ -1,17 +1,23 @@
-"""Benchmark: `jiceng validate` against `frictionless validate` on a large generated package.
+"""Benchmark: `jiceng validate` against `frictionless validate` and a bare polars parse.
 
-    python benchmarks/bench_validate.py                    # 1,000,000 service_records rows, both tools
-    python benchmarks/bench_validate.py --rows 100000
+    python benchmarks/bench_validate.py                    # 1,000,000 service_records rows
     python benchmarks/bench_validate.py --table cases      # a 12-column table
+    python benchmarks/bench_validate.py --rows 10000000 --no-frictionless   # 10M rows
+    python benchmarks/bench_validate.py --package --rows 1000000            # several large tables, valid keys
     python benchmarks/bench_validate.py --scaling          # jiceng only: 100k, 1M, 10M rows
+    python benchmarks/bench_validate.py --load             # also jiceng.load against pandas' pyarrow reader
 
-The package holds the table (N rows) and the tables its foreign keys point to. Values follow
-the schema; one row in about every 500 is damaged, cycling through every kind of finding:
+The generated package holds the table (N rows) and the tables its foreign keys point to. Values
+follow the schema; one row in about every 500 is damaged, cycling through every kind of finding:
 type errors, required, pattern, codelist, minimum and maximum, duplicate keys, foreign keys,
 missing and extra cells, blank rows, a rule (e.g. more than 24 service hours in a day) and a
-mobile number. Each tool runs in its own process; wall time and peak memory (maximum resident
-set size) come from /usr/bin/time. Both reports are compared kind by kind, and the last line
-gives the ratio.
+mobile number. `--package` writes several large tables whose foreign keys all resolve.
+
+Each command runs in its own process; wall time and peak memory (maximum resident set size)
+come from /usr/bin/time. In the same run the benchmark times a bare parse of the same files
+(`python -c "import polars; polars.read_csv(...)"` for every file), and compares the structural
+findings of both validators finding by finding: (table, kind, row, field). The last line gives
+the ratios and the peak memory.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from jiceng.package import resource_schema  # noqa: E402
+from jiceng.package import CSV_DIALECT, resource_schema  # noqa: E402
 from jiceng.standard import current  # noqa: E402
 
 LOCALITY = "330114000000-BAIYANG-LINLI"
@@ -210,7 +216,7 @@ def make_package(std, table: str, rows: int, dest: Path) -> Path:
     for t in present:
         write_table(std, t, sizes[t], dest / "data" / f"{t}.csv", sizes, damage=(t == table))
         resources.append({"name": t, "path": f"data/{t}.csv", "format": "csv", "encoding": "utf-8",
-                          "schema": resource_schema(std, t, present)})
+                          "dialect": dict(CSV_DIALECT), "schema": resource_schema(std, t, present)})
     descriptor = {"name": f"bench-{table}-{rows}", "title": "基准测试数据包", "schema_version": std.version,
                   "locality_id": LOCALITY, "locality_name": "邻里社区", "province_code": "33", "period": "2022",
                   "publisher": {"name": "基准测试"}, "licenses": [{"name": "CC-BY-4.0"}], "example": True,
@@ -230,9 +236,9 @@ def timed(cmd: list[str], out: Path) -> tuple[float, float, int]:
     return float(wall), int(kib) / 1024, proc.returncode
 
 
-def jiceng_cmd(pkg: Path, out_json: Path) -> list[str]:
+def jiceng_cmd(pkg: Path, out_json: Path, listed: int = 0) -> list[str]:
     exe = shutil.which("jiceng", path=str(Path(sys.executable).parent)) or "jiceng"
-    return [exe, "validate", str(pkg), "--format", "json", "--max-per-group", "100", "-o", str(out_json)]
+    return [exe, "validate", str(pkg), "--format", "json", "--max-per-group", str(listed), "-o", str(out_json)]
 
 
 def frictionless_cmd(pkg: Path) -> list[str]:
@@ -240,74 +246,178 @@ def frictionless_cmd(pkg: Path) -> list[str]:
     return [exe, "validate", str(pkg / "datapackage.json"), "--json", "--limit-errors", "100000000"]
 
 
-def jiceng_kinds(report: dict) -> Counter:
-    sys.path.insert(0, str(REPO / "src"))
+def bare_cmd(pkg: Path) -> list[str]:
+    files = sorted(str(p) for p in (pkg / "data").glob("*.csv"))
+    code = "import sys, polars as pl\nfor p in sys.argv[1:]: pl.read_csv(p, infer_schema=False)"
+    return [sys.executable, "-c", code, *files]
+
+
+def load_cmd(pkg: Path, validate: bool) -> list[str]:
+    code = f"import sys, jiceng; jiceng.load(sys.argv[1], validate={validate})"
+    return [sys.executable, "-c", code, str(pkg)]
+
+
+def pandas_cmd(pkg: Path) -> list[str]:
+    files = sorted(str(p) for p in (pkg / "data").glob("*.csv"))
+    code = "import sys, pandas as pd\nfor p in sys.argv[1:]: pd.read_csv(p, engine='pyarrow', dtype_backend='pyarrow')"
+    return [sys.executable, "-c", code, *files]
+
+
+HEADER = {"blank-header", "extra-label", "missing-label", "blank-label", "duplicate-label", "incorrect-label", "source-error"}
+ROW_LEVEL = {"blank-row", "primary-key", "foreign-key", "extra-cell"}
+
+
+def _key(table, kind, row, field) -> tuple:
+    row = None if kind in HEADER else row
+    field = None if kind in ROW_LEVEL or kind in ("source-error", "extra-label") else (field or None)
+    return (table, kind, row, field)
+
+
+def jiceng_findings(report: dict) -> Counter:
+    """(table, frictionless kind, row, field) of every structural finding jiceng listed."""
     from jiceng.validation.codes import CODES
 
     out = Counter()
-    for g in report["groups"]:
-        kind = CODES[g["code"]].frictionless if g["code"] in CODES else None
+    for f in report["errors"]:
+        kind = CODES[f["code"]].frictionless if f["code"] in CODES else None
         if kind:
-            out[kind] += g["count"]
+            out[_key(f["resource"], kind, f["row"], f["field"])] += 1
     return out
 
 
-def frictionless_kinds(report: dict) -> Counter:
+def frictionless_findings(report: dict) -> Counter:
     out = Counter()
     for task in report.get("tasks", []):
         for e in task.get("errors", []):
-            out[e["type"]] += 1
+            out[_key(task.get("name"), e["type"], e.get("rowNumber"), e.get("fieldName"))] += 1
     return out
+
+
+def kinds(findings: Counter) -> Counter:
+    out = Counter()
+    for (_, kind, _, _), n in findings.items():
+        out[kind] += n
+    return out
+
+
+def table_stats(pkg: Path) -> tuple[int, int]:
+    rows = size = 0
+    for p in (pkg / "data").glob("*.csv"):
+        size += p.stat().st_size
+        with open(p, "rb") as fh:
+            rows += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b"")) - 1
+    return rows, size
+
+
+def make_whole_package(std, rows: int, dest: Path) -> Path:
+    """Several large tables with foreign keys that all resolve (no damage)."""
+    big = ["cases", "service_records", "volunteers", "grid_staff"]
+    needed, queue = set(big), list(big)
+    while queue:
+        t = queue.pop()
+        for target in _fk_targets(std, t).values():
+            if target not in needed:
+                needed.add(target)
+                queue.append(target)
+    sizes = {t: max(SIDE_ROWS, rows // 20) for t in needed}
+    sizes.update({t: rows for t in big})
+    sizes["localities"] = 1
+    (dest / "data").mkdir(parents=True, exist_ok=True)
+    present = [t for t in std.tables if t in needed]
+    resources = []
+    for t in present:
+        write_table(std, t, sizes[t], dest / "data" / f"{t}.csv", sizes, damage=False)
+        resources.append({"name": t, "path": f"data/{t}.csv", "format": "csv", "encoding": "utf-8",
+                          "dialect": dict(CSV_DIALECT), "schema": resource_schema(std, t, present)})
+    descriptor = {"name": f"bench-package-{rows}", "title": "基准测试数据包", "schema_version": std.version,
+                  "locality_id": LOCALITY, "locality_name": "邻里社区", "province_code": "33", "period": "2022",
+                  "publisher": {"name": "基准测试"}, "licenses": [{"name": "CC-BY-4.0"}], "example": True,
+                  "resources": resources}
+    (dest / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
+    return dest
 
 
 def run(args) -> None:
     std = current()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="jiceng-bench-"))
     try:
-        sizes = [100_000, 1_000_000, 10_000_000] if args.scaling else [args.rows]
-        results = []
-        for rows in sizes:
-            pkg = work / f"{args.table}-{rows}"
-            t0 = time.time()
-            make_package(std, args.table, rows, pkg)
-            csv_path = pkg / "data" / f"{args.table}.csv"
-            print(f"generated {rows:,} rows × {len(std.field_names(args.table))} columns of {args.table} "
-                  f"({csv_path.stat().st_size / 2**20:.0f} MiB) in {time.time() - t0:.1f} s", flush=True)
-            jw, jm, jcode = timed(jiceng_cmd(pkg, work / "jiceng.json"), work / "jiceng.out")
-            jreport = json.loads((work / "jiceng.json").read_text(encoding="utf-8"))
-            results.append((rows, jw, jm, jcode, jreport))
-            print(f"jiceng validate: {jw:.2f} s, peak {jm:.0f} MiB, exit {jcode}, "
-                  f"{jreport['counts']['ERROR']:,} errors", flush=True)
         if args.scaling:
-            print()
-            print(f"{'rows':>12} {'jiceng s':>10} {'peak MiB':>10} {'s per 1M rows':>14}")
-            for rows, jw, jm, _, _ in results:
-                print(f"{rows:>12,} {jw:>10.2f} {jm:>10.0f} {jw / rows * 1e6:>14.2f}")
-            first, last = results[0], results[-1]
-            print(f"growth 100k → 10M: rows ×{last[0] / first[0]:.0f}, time ×{last[1] / first[1]:.1f}")
-            return
-        rows, jw, jm, jcode, jreport = results[0]
+            return scaling(args, std, work)
+        pkg = work / ("package" if args.package else args.table)
+        t0 = time.time()
+        if args.package:
+            make_whole_package(std, args.rows, pkg)
+        else:
+            make_package(std, args.table, args.rows, pkg)
+        n_rows, n_bytes = table_stats(pkg)
+        what = f"package of {len(list((pkg / 'data').glob('*.csv')))} tables" if args.package else \
+            f"{args.rows:,} rows × {len(std.field_names(args.table))} columns of {args.table} (+ the tables it refers to)"
+        print(f"generated {what}: {n_rows:,} rows, {n_bytes / 2**20:.0f} MiB, in {time.time() - t0:.1f} s", flush=True)
+
+        bw, bm, _ = timed(bare_cmd(pkg), work / "bare.out")
+        print(f"bare polars parse (import + read_csv of every file): {bw:.2f} s, peak {bm:.0f} MiB", flush=True)
+        jw, jm, jcode = timed(jiceng_cmd(pkg, work / "jiceng.json"), work / "jiceng.out")
+        jreport = json.loads((work / "jiceng.json").read_text(encoding="utf-8"))
+        print(f"jiceng validate: {jw:.2f} s, peak {jm:.0f} MiB, exit {jcode}, {jreport['counts']['ERROR']:,} errors", flush=True)
+        extra = ""
+        if args.load:
+            lw, lm, _ = timed(load_cmd(pkg, True), work / "load.out")
+            nw, nm, _ = timed(load_cmd(pkg, False), work / "load2.out")
+            pw, pm, _ = timed(pandas_cmd(pkg), work / "pandas.out")
+            print(f"jiceng.load: {lw:.2f} s with validation ({lm:.0f} MiB), {nw:.2f} s without ({nm:.0f} MiB); "
+                  f"pandas read_csv(engine='pyarrow'): {pw:.2f} s ({pm:.0f} MiB)", flush=True)
+            extra = f"; load {nw / pw:.1f}× pandas' pyarrow read without validation, {lw / pw:.1f}× with"
         if args.no_frictionless:
+            print(f"ratio: jiceng validate {jw:.2f} s = {jw / bw:.1f}× a bare polars parse ({bw:.2f} s) of "
+                  f"{n_rows:,} rows; peak RSS jiceng {jm:.0f} MiB, bare parse {bm:.0f} MiB{extra}")
             return
         fw, fm, fcode = timed(frictionless_cmd(pkg), work / "frictionless.json")
         freport = json.loads((work / "frictionless.json").read_text(encoding="utf-8"))
-        jk, fk = jiceng_kinds(jreport), frictionless_kinds(freport)
+        mine, theirs = jiceng_findings(jreport), frictionless_findings(freport)
+        jk, fk = kinds(mine), kinds(theirs)
         print()
-        print(f"{'finding kind':<18} {'jiceng':>10} {'frictionless':>13}")
+        print(f"{'finding kind':<18} {'jiceng':>10} {'frictionless':>13} {'same rows and fields':>21}")
         for kind in sorted(set(jk) | set(fk)):
-            print(f"{kind:<18} {jk[kind]:>10,} {fk[kind]:>13,}{'' if jk[kind] == fk[kind] else '   ← differs'}")
-        same = jk == fk
-        print(f"same findings: {'yes' if same else 'NO'}; jiceng also reports rules and privacy: "
-              + ", ".join(f"{g['code']} {g['count']}" for g in jreport["groups"] if g["code"] not in _structural()))
+            a = Counter({k: n for k, n in mine.items() if k[1] == kind})
+            b = Counter({k: n for k, n in theirs.items() if k[1] == kind})
+            print(f"{kind:<18} {jk[kind]:>10,} {fk[kind]:>13,} {'yes' if a == b else 'NO':>21}")
+        same = mine == theirs
+        if not same:
+            only_mine, only_theirs = mine - theirs, theirs - mine
+            print(f"only jiceng ({sum(only_mine.values())}): {list(only_mine)[:5]}")
+            print(f"only frictionless ({sum(only_theirs.values())}): {list(only_theirs)[:5]}")
+        others = ", ".join(f"{g['code']} {g['count']}" for g in jreport["groups"] if g["code"] not in _structural())
+        print(f"jiceng also reports (rules, privacy, notes): {others}")
         print()
-        print(f"{'tool':<14} {'rows':>11} {'wall s':>8} {'peak MiB':>9} {'exit':>5}")
-        print(f"{'jiceng':<14} {rows:>11,} {jw:>8.2f} {jm:>9.0f} {jcode:>5}")
-        print(f"{'frictionless':<14} {rows:>11,} {fw:>8.2f} {fm:>9.0f} {fcode:>5}")
-        print(f"ratio: jiceng validate is {fw / jw:.1f}× faster than frictionless validate "
-              f"({jw:.2f} s vs {fw:.2f} s; peak {jm:.0f} vs {fm:.0f} MiB; same findings: {'yes' if same else 'no'})")
+        print(f"{'tool':<14} {'wall s':>8} {'peak MiB':>9} {'exit':>5}")
+        print(f"{'bare parse':<14} {bw:>8.2f} {bm:>9.0f} {'':>5}")
+        print(f"{'jiceng':<14} {jw:>8.2f} {jm:>9.0f} {jcode:>5}")
+        print(f"{'frictionless':<14} {fw:>8.2f} {fm:>9.0f} {fcode:>5}")
+        print(f"ratio: jiceng validate is {fw / jw:.1f}× faster than frictionless validate and {jw / bw:.1f}× a bare polars "
+              f"parse ({jw:.2f} s vs {fw:.2f} s vs {bw:.2f} s, {n_rows:,} rows); peak RSS jiceng {jm:.0f} MiB, "
+              f"frictionless {fm:.0f} MiB, bare parse {bm:.0f} MiB; same findings row by row: "
+              f"{'yes' if same else 'NO'} ({sum(mine.values()):,} vs {sum(theirs.values()):,}){extra}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def scaling(args, std, work: Path) -> None:
+    results = []
+    for rows in (100_000, 1_000_000, 10_000_000):
+        pkg = work / f"{args.table}-{rows}"
+        make_package(std, args.table, rows, pkg)
+        jw, jm, _ = timed(jiceng_cmd(pkg, work / "jiceng.json", 100), work / "jiceng.out")
+        bw, bm, _ = timed(bare_cmd(pkg), work / "bare.out")
+        results.append((rows, jw, jm, bw))
+        print(f"{rows:>12,} rows: jiceng {jw:.2f} s, peak {jm:.0f} MiB; bare parse {bw:.2f} s", flush=True)
+        shutil.rmtree(pkg, ignore_errors=True)
+    print()
+    print(f"{'rows':>12} {'jiceng s':>10} {'peak MiB':>10} {'s per 1M rows':>14} {'bare s':>8}")
+    for rows, jw, jm, bw in results:
+        print(f"{rows:>12,} {jw:>10.2f} {jm:>10.0f} {jw / rows * 1e6:>14.2f} {bw:>8.2f}")
+    (r1, j1, _, _), (r2, j2, m2, _) = results[1], results[-1]
+    print(f"ratio: 1M → 10M rows ×{r2 / r1:.0f}, time ×{j2 / j1:.1f}; peak RSS at 10M {m2:.0f} MiB")
 
 
 def _structural() -> set:
@@ -321,6 +431,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--table", default="service_records")
     parser.add_argument("--scaling", action="store_true", help="jiceng only, at 100k, 1M and 10M rows")
+    parser.add_argument("--package", action="store_true", help="several large tables with valid foreign keys")
+    parser.add_argument("--load", action="store_true", help="also time jiceng.load and pandas' pyarrow reader")
     parser.add_argument("--no-frictionless", action="store_true")
     parser.add_argument("--workdir", help="where to write the package (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated package")

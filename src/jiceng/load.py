@@ -207,14 +207,14 @@ def read_table(csv_path: Path, table: str, std: Standard, encoding: str = "utf-8
     from .validation.reading import ResourceError, Source
     from .validation.reading import read_table as read_csv_table
     from .validation.structure import check_resource
-    from .validation.collect import Collector
+    from .validation.collect import Discard
     from .validation.frames import _table
 
     try:
         parsed, _ = read_csv_table(Source(path=Path(csv_path)), encoding)
     except ResourceError as exc:
         raise PackageError(f"无法读取 {csv_path}:{exc.message_zh}", f"cannot read {csv_path}: {exc.message_en}") from None
-    checked = check_resource(table, parsed, std.table(table), Collector(0), std.codelists)
+    checked = check_resource(table, parsed, std.table(table), Discard(), std.codelists)
     return table_frame(_table(checked), table, std)
 
 

@@ -116,3 +116,19 @@ def _defaults(code, severity, zh, en):
     zh = _message(zh) if zh else (known.zh if known else code)
     en = _message(en) if en else (known.en if known else code)
     return severity, zh, en
+
+
+class Discard(Collector):
+    """A collector that keeps nothing: for reading a package without validating it (jiceng.load)."""
+
+    def __init__(self):
+        super().__init__(0)
+
+    def add(self, *args, **kwargs) -> None:
+        return None
+
+    def add_rows(self, *args, **kwargs) -> None:
+        return None
+
+    def extend(self, findings) -> None:
+        return None

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ..standard import Standard
-from .collect import Collector
+from .collect import Collector, Discard
 from .reading import InputError, ResourceError, locate, open_package, read_table
 
 
@@ -92,7 +92,7 @@ def _read_all(pkg, std: Standard, allow_remote: bool) -> dict[str, Table]:
         except ResourceError as exc:
             raise FramesError(f"{name}:{exc.message_zh}", f"{name}: {exc.message_en}", exc.code) from None
         if name in eff.tables:
-            checked = check_resource(name, parsed, eff.table(name), Collector(0), eff.codelists,
+            checked = check_resource(name, parsed, eff.table(name), Discard(), eff.codelists,
                                      embedded_names(res.get("schema")))
             out[name] = _table(checked)
         else:  # a table the standard does not define: its columns as text
