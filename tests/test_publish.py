@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import json
 from pathlib import Path
@@ -678,3 +679,142 @@ def test_cli_import_validates_and_sets_exit_code(tmp_path, standard):
     assert "约300户" in result.output and "households" in result.output
     # the report counts package rows; the import says which sheet row that was (row 3 of grids.csv = sheet row 5)
     assert "3→5" in result.output
+
+
+# -- nothing lost, nothing silently changed; reports in the clerk's terms ---------------------
+
+def _grids_book(tmp_path, standard, rows, name="book.xlsx"):
+    grid = {"locality_id": LOC, "grid_level": "网格", "grid_kind": "综合网格"}
+    return _fill(_template(tmp_path), standard, {"localities": [LOCALITY_ROW],
+                                                 "grids": [{**grid, **row} for row in rows]},
+                 save_as=tmp_path / name)
+
+
+def test_import_never_replaces_a_package_without_force_and_keeps_it_on_failure(tmp_path, standard, monkeypatch):
+    first = _grids_book(tmp_path, standard, [{"grid_id": "G01"}], "first.xlsx")
+    assert not import_path(first, tmp_path / "pkg", validate=False).refused
+    before = {p.name: p.read_bytes() for p in (tmp_path / "pkg").rglob("*") if p.is_file()}
+    second = _grids_book(tmp_path, standard, [{"grid_id": "G01"}, {"grid_id": "G02"}], "second.xlsx")
+    result = import_path(second, tmp_path / "pkg", validate=False)
+    assert result.refused and result.findings[0].code == "publish.output_exists"
+    assert {p.name: p.read_bytes() for p in (tmp_path / "pkg").rglob("*") if p.is_file()} == before
+    # a failure while writing leaves the old package as it was and no half-written folder
+    import jiceng.publish.importer as importer
+
+    def broken(folder, *a, **kw):
+        (Path(folder) / "data").mkdir(parents=True)
+        (Path(folder) / "data" / "grids.csv").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(importer, "write_package", broken)
+    result = import_path(second, tmp_path / "pkg", validate=False, force=True)
+    assert result.refused and "disk full" in result.findings[-1].message_en
+    assert {p.name: p.read_bytes() for p in (tmp_path / "pkg").rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pkg")) == []
+    monkeypatch.undo()
+    result = import_path(second, tmp_path / "pkg", validate=False, force=True)
+    assert not result.refused and len(_csv_rows(tmp_path / "pkg" / "data" / "grids.csv")) == 2
+    cli = runner.invoke(app, ["import", str(first), "-o", str(tmp_path / "pkg"), "--no-validate"])
+    assert cli.exit_code == 2 and "--force" in cli.output
+
+
+def test_export_refuses_a_long_cell_and_an_existing_file(tmp_path, standard):
+    meta = dict(META)
+    write_package(tmp_path / "pkg", meta, {"localities": [{"locality_id": LOC, "name": "测试社区", "level": "community",
+                                                            "note": "长" * 40000}]}, standard)
+    with pytest.raises(Exception) as exc:
+        export_package(tmp_path / "pkg", tmp_path / "out.xlsx")
+    assert exc.value.findings[0].code == "publish.cell_too_long" and "40,000" in exc.value.findings[0].message_zh
+    assert not (tmp_path / "out.xlsx").exists()
+    write_package(tmp_path / "ok", meta, {"localities": [{"locality_id": LOC, "name": "测试社区", "level": "community"}]},
+                  standard)
+    (tmp_path / "exists.xlsx").write_bytes(b"mine")
+    cli = runner.invoke(app, ["export", str(tmp_path / "ok"), "-o", str(tmp_path / "exists.xlsx")])
+    assert cli.exit_code == 2 and (tmp_path / "exists.xlsx").read_bytes() == b"mine"
+    cli = runner.invoke(app, ["export", str(tmp_path / "ok"), "-o", str(tmp_path / "exists.xlsx"), "--force"])
+    assert cli.exit_code == 0 and openpyxl.load_workbook(tmp_path / "exists.xlsx")
+
+
+def test_hidden_rows_and_columns_reported(tmp_path, standard):
+    path = _grids_book(tmp_path, standard, [{"grid_id": "G01"}, {"grid_id": "G02"}, {"grid_id": "G03"}])
+    wb = openpyxl.load_workbook(path)
+    ws = _sheet(wb, standard, "grids")
+    ws.row_dimensions[4].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    wb.save(path)
+    result = import_path(path, tmp_path / "pkg", validate=False)
+    rows = next(f for f in result.findings if f.code == "publish.hidden_rows")
+    assert "第 4 行" in rows.message_zh and rows.severity == "WARNING"
+    cols = next(f for f in result.findings if f.code == "publish.hidden_columns")
+    assert " D 列" in cols.message_zh
+    assert result.rows["grids"] == 3  # imported all the same, and said so
+
+
+def test_a_far_cell_is_refused_before_reading(tmp_path, standard):
+    path = _grids_book(tmp_path, standard, [{"grid_id": "G01"}])
+    wb = openpyxl.load_workbook(path)
+    _sheet(wb, standard, "grids")["XFD1048576"] = "远处"
+    wb.save(path)
+    result = import_path(path, tmp_path / "pkg", validate=False)
+    assert result.refused and result.findings[0].code == "publish.sheet_too_large"
+    assert "XFD1048576" in result.findings[0].message_zh
+
+
+@pytest.mark.parametrize("typed,expected", [("TRUE", "true"), ("False", "false"), ("1", "true"), ("0", "false"),
+                                            ("√", "true"), ("×", "false"), ("是", "true"), ("否", "false")])
+def test_every_boolean_spelling_becomes_one_and_is_counted(standard, typed, expected):
+    out = normalise_value(_spec(standard, "grids", "has_party_branch"), typed)
+    assert out.value == expected and "boolean" in out.kinds
+
+
+def test_percent_typed_as_a_fraction_is_reported(standard):
+    spec = TableSpec(standard, "indicators")
+    out = spec.normalise_row({"unit": ("percent", None), "value": ("0.985", None)})["value"]
+    assert out.value == "0.985" and out.code == "publish.percent_fraction" and "98.5" in out.problem[0]
+    assert spec.normalise_row({"unit": ("percent", None), "value": ("98.5", None)})["value"].problem is None
+    assert spec.normalise_row({"unit": ("count", None), "value": ("0.5", None)})["value"].problem is None
+
+
+def test_import_summary_changes_csv_and_annotated_workbook(tmp_path, standard):
+    rows = [{"grid_id": "G01", "households": "１２", "has_party_branch": "TRUE"},
+            {"grid_id": "G01", "households": "约300户", "grid_kind": "电话反映"}]
+    rows += [{"grid_id": f"G{i:02d}", "has_party_branch": "1"} for i in range(3, 9)]
+    path = _grids_book(tmp_path, standard, rows)
+    changes, annotated = tmp_path / "改动.csv", tmp_path / "标注.xlsx"
+    cli = runner.invoke(app, ["import", str(path), "-o", str(tmp_path / "pkg"), "--changes", str(changes),
+                              "--annotate", str(annotated)])
+    assert cli.exit_code == 1, cli.output
+    out = cli.output
+    # by table, column and kind with a count and at most two examples; what was typed is shown
+    line = next(l for l in out.splitlines() if "has_party_branch" in l and "×" in l)
+    assert "网格 (grids)" in line and "×7" in line
+    assert "“１２” → “12”" in out
+    assert out.count("“1” → “true”") == 1
+    # the validator's findings in the clerk's terms: sheet and cell, column title, hint
+    assert "“网格”H4" in out and "覆盖户数 [households]" in out and "怎么改" in out
+    assert out.count("PRIMARY_KEY_DUPLICATE") == 1 and "DUPLICATE_VALUE" not in out
+    raw = changes.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    listed = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert {"before": "１２", "after": "12"}.items() <= next(r for r in listed if r["field"] == "households").items()
+    wb = openpyxl.load_workbook(annotated)
+    assert wb.sheetnames[0] == "问题清单"
+    ws = wb["问题清单"]
+    refs = {ws.cell(r, 4).value: ws.cell(r, 4).hyperlink for r in range(2, ws.max_row + 1)}
+    assert refs["H4"].location == "'网格'!H4"
+    cell = _sheet(wb, standard, "grids")["H4"]
+    assert cell.value == "约300户" and cell.comment and "整数" in cell.comment.text
+    assert formula_cells(annotated) == []
+
+
+def test_json_report_in_clerk_terms(tmp_path, standard):
+    path = _grids_book(tmp_path, standard, [{"grid_id": "G01", "households": "约300户"}])
+    result = import_path(path, tmp_path / "pkg")
+    text = result.report.to_json()
+    assert "\\u" not in text
+    data = json.loads(text)
+    item = next(e for e in data["errors"] if e["field"] == "households")
+    assert item["sheet"] == "网格" and item["cell"] == "H3" and item["field_zh"] == "覆盖户数"
+    assert item["table_zh"] == "网格" and item["hint_zh"] and item["hint_en"]
+    html = result.report.to_html()
+    assert "覆盖户数 [households]" in html and "H3" in html and "网格 (grids)" in html
