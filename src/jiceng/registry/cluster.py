@@ -25,7 +25,8 @@ def cluster(scheduler: str | None = None, workers: int | None = None, threads: i
     from distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler)
+        # an address (tcp://host:8786), or a scheduler file written by `dask scheduler --scheduler-file`
+        client = Client(scheduler_file=scheduler) if Path(scheduler).is_file() else Client(scheduler)
         try:
             yield client
         finally:
