@@ -363,3 +363,117 @@ def test_broken_standard_is_one_clear_error(package, schemas_copy):
     (schemas_copy / "codelists.json").write_text("{not json", encoding="utf-8")
     report = validate(package, standard=Standard.from_schemas(schemas_copy))
     assert report.codes() == {"STANDARD_UNREADABLE"} and report.exit_code == 2
+
+
+# ---------------------------------------------------------------- special files, remote limits, wrong encodings
+
+
+def test_special_files_are_refused_before_being_opened(package, tmp_path):
+    import time
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    report = validate(fifo)
+    assert report.codes() == {"INPUT_SPECIAL_FILE"} and report.exit_code == 2
+    assert validate("/dev/zero").codes() == {"INPUT_SPECIAL_FILE"}
+    folder = tmp_path / "fifo-pkg"
+    folder.mkdir()
+    os.mkfifo(folder / "datapackage.json")
+    assert validate(folder).codes() == {"INPUT_SPECIAL_FILE"}
+    (package / "data" / "cases.csv").unlink()
+    os.mkfifo(package / "data" / "cases.csv")
+    report = validate(package)
+    [f] = report.by_code("RESOURCE_SPECIAL_FILE")
+    assert f.resource == "cases" and f.message_zh and f.message_en
+    assert time.monotonic() - start < 60  # nothing blocked on a pipe
+
+
+def _slow_server(body: bytes, pause: float, length: bool):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            if length:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(0, len(body), 64):
+                    self.wfile.write(body[i:i + 64])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:
+                pass
+
+        def log_message(self, *a):
+            pass
+
+    import time
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/cases.csv"
+
+
+@pytest.mark.parametrize("scenario", ["trickle", "too_large", "too_large_declared"])
+def test_remote_fetch_has_an_overall_deadline_and_a_size_cap(package, monkeypatch, scenario):
+    import tempfile
+    import time
+
+    body = (package / "data" / "cases.csv").read_bytes() * 20
+    monkeypatch.setattr(reading, "REMOTE_DEADLINE", 1.0)
+    monkeypatch.setattr(reading, "REMOTE_TIMEOUT", 1.0)
+    if scenario != "trickle":
+        monkeypatch.setattr(reading, "REMOTE_MAX_BYTES", 1000)
+    server, url = _slow_server(body, 0.2 if scenario == "trickle" else 0.0, scenario == "too_large_declared")
+    try:
+        _set_path(package, "cases", url)
+        before = set(Path(tempfile.gettempdir()).glob("jiceng-remote-*"))
+        start = time.monotonic()
+        report = validate(package, allow_remote=True)
+        assert time.monotonic() - start < 15
+        [f] = report.by_code("RESOURCE_REMOTE_FAILED")
+        assert ("1.0 s" in f.message_en) if scenario == "trickle" else ("1000 bytes" in f.message_en)
+        assert set(Path(tempfile.gettempdir()).glob("jiceng-remote-*")) == before  # nothing left behind
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_zip_temporary_folder_is_removed_even_on_failure(package, tmp_path, monkeypatch):
+    import tempfile
+
+    from jiceng.validation import core
+
+    archive = _zip(package, tmp_path / "p.zip")
+    before = set(Path(tempfile.gettempdir()).glob("jiceng-zip-*"))
+    validate(archive)
+    assert set(Path(tempfile.gettempdir()).glob("jiceng-zip-*")) == before
+
+    def boom(*a, **k):
+        raise MemoryError()
+
+    monkeypatch.setattr(core, "_validate", boom)
+    with pytest.raises(MemoryError):
+        validate(archive)
+    assert set(Path(tempfile.gettempdir()).glob("jiceng-zip-*")) == before
+
+
+def test_big5_is_an_encoding_error_not_gbk_mojibake(tmp_path, standard):
+    text = corpus.table_csv(standard, "cases", 3, {1: {"handling_level": "第1網格"}, 2: {"category": "社區服務與環境衛生"}})
+    report = validate(_with_cases(tmp_path, standard, text.encode("big5"), "utf-8"))
+    [f] = report.by_code("ENCODING_ERROR")
+    assert f.resource == "cases" and "Big5" in f.message_en and "乱码" in f.message_zh
+    assert "ENCODING_DECLARED_MISMATCH" not in report.codes()
+    declared = validate(_with_cases(tmp_path / "declared", standard, text.encode("big5"), "big5"))
+    assert "ENCODING_ERROR" not in declared.codes()  # read as what it says it is
+
+
+@pytest.mark.parametrize("value", ["１２", "1_000", "+5", " 5", "inf", "NaN", "1e309"])
+def test_numbers_are_written_as_the_standard_writes_them(tmp_path, standard, value):
+    """frictionless reads these as numbers; the standard does not write them so."""
+    text = corpus.table_csv(standard, "cases", 2, {1: {"hours_to_close": value}})
+    report = validate(_with_cases(tmp_path, standard, text.encode("utf-8")))
+    assert [(f.row, f.field) for f in report.by_code("NUMBER_NOT_CANONICAL")] == [(3, "hours_to_close")]
+    assert not report.by_code("BELOW_MINIMUM") and not report.by_code("TYPE_ERROR")
+    assert not report.valid

@@ -30,6 +30,8 @@ _CODES = [
     Code("ZIP_TOO_LARGE", "ERROR", "zip 解压后超过大小或文件数限制",
          "the zip decompresses past the size or entry-count limit", "input"),
     Code("STANDARD_UNREADABLE", "ERROR", "用于校验的标准(schemas/)无法读取", "the standard to validate against (schemas/) cannot be read", "input"),
+    Code("INPUT_SPECIAL_FILE", "ERROR", "输入是特殊文件(管道、设备、套接字),未读取",
+         "the input is a special file (pipe, device, socket); not read", "input"),
     Code("INTERNAL_ERROR", "ERROR", "校验器内部错误", "internal error of the validator", "input"),
     # -- the archive
     Code("ZIP_ENTRY_UNSAFE", "ERROR", "zip 中的文件路径会写到数据包文件夹之外,已跳过",
@@ -57,6 +59,8 @@ _CODES = [
     Code("RESOURCE_REMOTE_REFUSED", "ERROR", "资源路径是网址;未使用 --allow-remote 时不下载",
          "the resource path is a URL; not fetched without --allow-remote", "resource"),
     Code("RESOURCE_REMOTE_FAILED", "ERROR", "无法下载远程资源", "the remote resource could not be fetched", "resource"),
+    Code("RESOURCE_SPECIAL_FILE", "ERROR", "资源路径指向特殊文件(管道、设备、套接字),未读取",
+         "the resource path is a special file (pipe, device, socket); not read", "resource"),
     Code("RESOURCE_FILE_MISSING", "ERROR", "资源文件不存在", "the resource file does not exist", "resource"),
     Code("RESOURCE_FORMAT_UNSUPPORTED", "ERROR", "资源不是 CSV 文件", "the resource is not a CSV file", "resource"),
     Code("RESOURCE_EMPTY", "ERROR", "资源文件为空", "the resource file is empty", "resource", "source-error"),
@@ -91,6 +95,8 @@ _CODES = [
     Code("ABOVE_MAXIMUM", "ERROR", "值大于最大值", "the value is above the maximum", "cell", "constraint-error"),
     Code("TOO_SHORT", "ERROR", "值短于最小长度", "the value is shorter than the minimum length", "cell", "constraint-error"),
     Code("TOO_LONG", "ERROR", "值长于最大长度", "the value is longer than the maximum length", "cell", "constraint-error"),
+    Code("NUMBER_NOT_CANONICAL", "ERROR", "数字的写法不是标准的写法(全角数字、下划线、正号、空格、inf、NaN 等)",
+         "the number is not written as the standard writes numbers (full-width digits, underscores, a plus sign, spaces, inf, NaN …)", "cell"),
     Code("CODE_NOT_IN_OPEN_CODELIST", "INFO", "代码不在开放代码表中(允许地方代码)",
          "the code is not in the open codelist (local codes are allowed)", "cell"),
     # -- keys
@@ -124,7 +130,7 @@ _CODES = [
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 # Codes meaning the input could not be read at all: exit code 2.
-FATAL = {"INPUT_NOT_FOUND", "INPUT_NOT_A_PACKAGE", "DESCRIPTOR_UNREADABLE", "ZIP_UNREADABLE", "ZIP_TOO_LARGE",
+FATAL = {"INPUT_SPECIAL_FILE", "INPUT_NOT_FOUND", "INPUT_NOT_A_PACKAGE", "DESCRIPTOR_UNREADABLE", "ZIP_UNREADABLE", "ZIP_TOO_LARGE",
          "STANDARD_UNREADABLE", "INTERNAL_ERROR"}
 
 # Map from a constraint name of Table Schema to its code.

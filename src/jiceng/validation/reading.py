@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import http.client
 import io
 import json
+import os
 import re
+import stat
 import sys
 import tempfile
+import time
+import weakref
 import urllib.error
 import urllib.request
 import zipfile
@@ -31,7 +36,8 @@ MAX_DESCRIPTOR_BYTES = 50 * 1024 * 1024
 ZIP_MAX_BYTES = 4 * 1024 ** 3
 ZIP_MAX_ENTRIES = 10_000
 REMOTE_MAX_BYTES = 1024 ** 3
-REMOTE_TIMEOUT = 60
+REMOTE_TIMEOUT = 60  # seconds a single read may wait
+REMOTE_DEADLINE = 600  # seconds for the whole download of one resource
 CHUNK = 16 * 1024 * 1024
 
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -65,11 +71,47 @@ class OpenedPackage:
     base: Path  # folder the resource paths are relative to
     findings: list[Finding] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory | None = None
+    _scratch: tempfile.TemporaryDirectory | None = None
+
+    def scratch(self) -> Path:
+        """A temporary folder for downloaded resources, removed by close()."""
+        if self._scratch is None:
+            self._scratch = _temporary("jiceng-remote-")
+        return Path(self._scratch.name)
 
     def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        for tmp in (self._tmp, self._scratch):
+            if tmp is not None:
+                tmp.cleanup()
+        self._tmp = self._scratch = None
+
+
+def _temporary(prefix: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder removed on close, on garbage collection and at interpreter exit."""
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    weakref.finalize(tmp, tmp.cleanup)
+    return tmp
+
+
+def special_file(path: Path) -> str | None:
+    """'pipe', 'device', 'socket' … when the path (followed through links) is not a regular file
+    or folder: such a file is never opened (a pipe blocks, /dev/zero never ends)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
+_SPECIAL_ZH = {"pipe": "管道", "device": "设备文件", "socket": "套接字", "special file": "特殊文件"}
 
 
 def open_package(path: str | Path) -> OpenedPackage:
@@ -79,6 +121,10 @@ def open_package(path: str | Path) -> OpenedPackage:
     p = Path(path)
     if not p.exists():
         raise InputError("INPUT_NOT_FOUND", f"路径不存在:{p}", f"no such file or folder: {p}")
+    kind = special_file(p) or (special_file(p / "datapackage.json") if p.is_dir() else None)
+    if kind:
+        raise InputError("INPUT_SPECIAL_FILE", f"{p} 是{_SPECIAL_ZH[kind]},不是数据包文件;未读取",
+                         f"{p} is a {kind}, not a package file; not read")
     if p.is_dir():
         descriptor_path = p / "datapackage.json"
         if not descriptor_path.is_file():
@@ -86,7 +132,7 @@ def open_package(path: str | Path) -> OpenedPackage:
                              f"folder {p} has no datapackage.json")
         return OpenedPackage(_read_descriptor(descriptor_path), p)
     if p.suffix.lower() == ".zip" or zipfile.is_zipfile(p):
-        tmp = tempfile.TemporaryDirectory(prefix="jiceng-zip-")
+        tmp = _temporary("jiceng-zip-")
         try:
             findings = extract_zip(p, Path(tmp.name))
             descriptor_path = _find_descriptor(Path(tmp.name))
@@ -222,7 +268,7 @@ def locate(pkg: OpenedPackage, resource: dict, allow_remote: bool) -> Source:
                                 "the resource path is a URL; add --allow-remote to fetch it", value=path)
         if not path.lower().startswith(("http://", "https://")):
             raise ResourceError("RESOURCE_PATH_UNSAFE", "只能下载 http/https 网址", "only http and https URLs can be fetched", value=path)
-        return Source(data=_fetch(path), where=path)
+        return Source(path=fetch(path, pkg.scratch() / f"{len(list(pkg.scratch().iterdir()))}.csv"), where=path)
     if unsafe_member(path):
         raise ResourceError("RESOURCE_PATH_UNSAFE", "资源路径不能是绝对路径或含 ..", "the resource path must be relative, without ..", value=path)
     if "\\" in path:
@@ -231,6 +277,10 @@ def locate(pkg: OpenedPackage, resource: dict, allow_remote: bool) -> Source:
     target = (pkg.base / path).resolve()
     if base not in target.parents:
         raise ResourceError("RESOURCE_PATH_UNSAFE", "资源路径指向数据包文件夹之外", "the resource path leads outside the package folder", value=path)
+    kind = special_file(target)
+    if kind:
+        raise ResourceError("RESOURCE_SPECIAL_FILE", f"资源文件 {path} 是{_SPECIAL_ZH[kind]},未读取",
+                            f"resource file {path} is a {kind}; not read", value=path)
     if not target.is_file():
         raise ResourceError("RESOURCE_FILE_MISSING", f"找不到资源文件 {path}", f"resource file {path} not found", value=path)
     fmt = str(resource.get("format") or "").lower()
@@ -240,15 +290,36 @@ def locate(pkg: OpenedPackage, resource: dict, allow_remote: bool) -> Source:
     return Source(path=target, where=path)
 
 
-def _fetch(url: str) -> bytes:
+def fetch(url: str, dest: Path) -> Path:
+    """Download `url` to `dest` within an overall deadline (REMOTE_DEADLINE) and a size cap
+    (REMOTE_MAX_BYTES) both enforced while reading, each read waiting at most REMOTE_TIMEOUT."""
+    deadline = time.monotonic() + REMOTE_DEADLINE
+
+    def failed(zh: str, en: str):
+        dest.unlink(missing_ok=True)
+        return ResourceError("RESOURCE_REMOTE_FAILED", zh, en, value=url)
+
     try:
-        with urllib.request.urlopen(url, timeout=REMOTE_TIMEOUT) as resp:  # noqa: S310 - scheme checked above
-            data = resp.read(REMOTE_MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise ResourceError("RESOURCE_REMOTE_FAILED", f"下载失败:{type(exc).__name__}", f"download failed: {type(exc).__name__}", value=url) from None
-    if len(data) > REMOTE_MAX_BYTES:
-        raise ResourceError("RESOURCE_REMOTE_FAILED", f"远程文件超过 {REMOTE_MAX_BYTES} 字节", f"the remote file exceeds {REMOTE_MAX_BYTES} bytes", value=url)
-    return data
+        with urllib.request.urlopen(url, timeout=min(REMOTE_TIMEOUT, REMOTE_DEADLINE)) as resp, open(dest, "wb") as out:  # noqa: S310
+            length = resp.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > REMOTE_MAX_BYTES:
+                raise failed(f"远程文件超过 {REMOTE_MAX_BYTES} 字节", f"the remote file exceeds {REMOTE_MAX_BYTES} bytes")
+            total = 0
+            while True:
+                if time.monotonic() > deadline:
+                    raise failed(f"下载超过 {REMOTE_DEADLINE} 秒,已停止", f"the download took more than {REMOTE_DEADLINE} s; stopped")
+                chunk = resp.read1(1 << 20) if hasattr(resp, "read1") else resp.read(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > REMOTE_MAX_BYTES:
+                    raise failed(f"远程文件超过 {REMOTE_MAX_BYTES} 字节,已停止", f"the remote file exceeds {REMOTE_MAX_BYTES} bytes; stopped")
+                out.write(chunk)
+    except ResourceError:
+        raise
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise failed(f"下载失败:{type(exc).__name__}", f"download failed: {type(exc).__name__}") from None
+    return dest
 
 
 # ---------------------------------------------------------------- encodings and CSV
@@ -296,16 +367,46 @@ def read_table(src: Source, declared: str | None = None, delimiter: str = ",", q
             candidates.append(codecs.lookup(declared).name)
         except LookupError:
             pass
+    wrong = None
     for enc in candidates:
         data = _transcode(src, enc)
-        if not isinstance(data, int):
-            return parse_csv(Source(data=data), delimiter, quote), enc
+        if isinstance(data, int):
+            continue
+        pua = _PRIVATE_USE.search(data)
+        if pua is not None and enc in ("gbk", "gb18030"):
+            wrong = wrong or (enc, pua.start(), data)
+            continue  # a GBK reading with private-use characters is the wrong reading
+        return parse_csv(Source(data=data), delimiter, quote), enc
+    if wrong is not None:
+        enc, pos, data = wrong
+        line = data[:pos].count(b"\n") + 1
+        guess = _guess_other(src)
+        zh = f"(看起来是 {guess})" if guess else ""
+        en = f" (it looks like {guess})" if guess else ""
+        raise ResourceError("ENCODING_ERROR",
+                            f"文件不是 UTF-8,按 GBK/GB18030 读取会得到乱码(第 {line} 行){zh};请另存为 CSV UTF-8",
+                            f"the file is not UTF-8 and reads as garbled text in GBK/GB18030 (line {line}){en}; "
+                            "save it as CSV UTF-8", value=f"line {line}", row=line)
     bad = bad if bad is not None else 0
     line = _line_of(src, bad)
     raise ResourceError("ENCODING_ERROR",
                         f"文件既不是 UTF-8 也不是 GBK/GB18030:第 {bad} 字节(第 {line} 行)无法解码;请另存为 CSV UTF-8",
                         f"the file is neither UTF-8 nor GBK/GB18030: byte {bad} (line {line}) cannot be decoded; save it as CSV UTF-8",
                         value=f"byte {bad}", row=line)
+
+
+# UTF-8 of U+E000–U+F8FF: characters no clerk types; GBK and GB18030 map their user-defined
+# areas there, which is where Big5 (traditional Chinese) text lands when read as GBK.
+_PRIVATE_USE = re.compile(rb"\xee[\x80-\xbf][\x80-\xbf]|\xef[\x80-\xa3][\x80-\xbf]")
+
+
+def _guess_other(src: Source) -> str | None:
+    """Big5 when the whole content decodes as Big5 without private-use characters."""
+    for enc, name in (("big5", "Big5"),):
+        data = _transcode(src, enc)
+        if not isinstance(data, int) and not _PRIVATE_USE.search(data):
+            return name
+    return None
 
 
 def _first_invalid_utf8(src: Source) -> int | None:

@@ -11,6 +11,7 @@ checks generated from the schema in schemas/; required, unique and keys are vect
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -190,6 +191,16 @@ class Cast:
     typed: pl.Series
     type_error: pl.Series  # bool
     big: dict  # text -> int: integers beyond 64 bits (valid, checked in Python)
+    odd: list = field(default_factory=list)  # numbers frictionless reads but Table Schema does not write so
+
+
+# Numbers as Table Schema writes them (ASCII digits, an optional minus, a point, an exponent),
+# finite. frictionless also reads what Python's int() and Decimal() read (full-width digits,
+# `1_000`, `+5`, ` 5`, `inf`, `NaN`): those are of the type, but not written as the standard asks.
+CANONICAL = {
+    "integer": re.compile(r"-?[0-9]+"),
+    "number": re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"),
+}
 
 
 def cast_column(fdef: dict, raw: pl.Series) -> Cast:
@@ -217,22 +228,30 @@ def cast_column(fdef: dict, raw: pl.Series) -> Cast:
     else:
         fast = pl.Series(raw.name, [None] * n, dtype=dtype)
     todo = raw.is_not_null() & fast.is_null()
+    overflow = []  # e.g. 1e999: of the pattern, but not a finite number
+    if fast_ok and ftype == "number":
+        inf = fast.is_infinite().fill_null(False)
+        if inf.any():
+            overflow = raw.filter(inf).unique().to_list()
     if not todo.any():
-        return Cast(fast, no_error, {})
+        return Cast(fast, no_error, {}, overflow)
     reader = python_reader(fdef)
     keys = raw.filter(todo).unique().to_list()
-    oks, values, big = [], [], {}
+    oks, values, big, odd = [], [], {}, list(overflow)
+    canonical = CANONICAL.get(ftype) if fast_ok else None
     for key in keys:
         ok, value = reader(key)
         if ok and ftype == "integer" and abs(value) > INT64_MAX:
             big[key] = value
             value = None
+        if ok and canonical is not None and (not canonical.fullmatch(key) or (ftype == "number" and not math.isfinite(value))):
+            odd.append(key)
         oks.append(ok)
         values.append(value)
     slow_value = raw.replace_strict(keys, values, default=None, return_dtype=dtype)
     slow_ok = raw.replace_strict(keys, oks, default=True, return_dtype=pl.Boolean)
     typed = pl.select(pl.when(todo).then(slow_value).otherwise(fast).alias(raw.name)).to_series()
-    return Cast(typed, todo & ~slow_ok, big)
+    return Cast(typed, todo & ~slow_ok, big, odd)
 
 
 # ---------------------------------------------------------------- constraints as pandera checks
@@ -280,7 +299,8 @@ def _pattern_expr(col: pl.Expr, pattern: str) -> pl.Expr | None:
 def _bound_expr(col: pl.Expr, op: str, bound, is_float: bool) -> pl.Expr:
     expr = {"minimum": col >= bound, "maximum": col <= bound,
             "exclusiveMinimum": col > bound, "exclusiveMaximum": col < bound}[op]
-    return expr & ~col.is_nan() if is_float else expr
+    # NaN is neither below nor above a bound: it is reported as not a number the standard writes
+    return expr | col.is_nan() if is_float else expr
 
 
 CHECKED_CONSTRAINTS = ("minLength", "maxLength", "pattern", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
@@ -617,6 +637,13 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
         if bad.any():
             out.add_rows("TYPE_ERROR", rows_of(bad), raw.filter(bad), resource=name, field=fname,
                          message_zh=f"不是{_type_zh(fdef)}", message_en=f"not {_type_en(fdef)}")
+        if cast.odd:
+            odd = raw.is_in(cast.odd).fill_null(False) & filled
+            if odd.any():
+                out.add_rows("NUMBER_NOT_CANONICAL", rows_of(odd), raw.filter(odd), resource=name, field=fname,
+                             message_zh="数字应使用半角数字书写,不带正号、空格、千位分隔符或下划线,也不能是 inf、NaN",
+                             message_en="write numbers with ASCII digits, without a plus sign, spaces, separators or "
+                                        "underscores, and not inf or NaN")
         cons = fdef.get("constraints") or {}
         if cons.get("required"):
             req = raw.is_null() & filled
