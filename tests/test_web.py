@@ -26,6 +26,7 @@ from jiceng.publish.layout import table_title
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 LOC = "330102003001"
 HOSTILE_HTML = "<script>alert('x')</script>约300户"
+PERSONAL = "网格员电话13812345678"
 
 
 def _free_port() -> int:
@@ -85,7 +86,7 @@ def _workbook(tmp: Path, std, name: str = "填好的.xlsx", households: str = "�
 
     grid = {"locality_id": LOC, "grid_level": "网格", "grid_kind": "综合网格"}
     fill("localities", [{"locality_id": LOC, "name": "测试社区", "level": "社区"}])
-    fill("grids", [{"grid_id": "G01", **grid, "households": households, "valid_from": "2023/5/9"},
+    fill("grids", [{"grid_id": "G01", **grid, "households": households, "valid_from": "2023/5/9", "name": PERSONAL},
                    {"grid_id": "G02", **grid, "households": "１２", "has_party_branch": "TRUE"}])
     fill("cases", [{"case_id": "C1", "locality_id": LOC, "category": "环境卫生", "reported_date": "2023年5月9日",
                     "status": "已解决", "source": "电话反映"}])
@@ -162,6 +163,8 @@ def test_clerk_uploads_a_workbook_and_gets_the_report_and_downloads(server, brow
     # normalisations: summarised, with what was typed
     normalised = browser.find_element(By.ID, "normalised").text
     assert "１２" in normalised and "2023年5月9日" in normalised
+    # personal data is reported, masked, never echoed
+    assert "13812345678" not in browser.page_source and "138****5678" in text
     browser.save_screenshot(str(tmp_path / "report.png"))
     if os.environ.get("JICENG_SCREENSHOT"):
         shutil.copy(tmp_path / "report.png", os.environ["JICENG_SCREENSHOT"])
@@ -185,6 +188,9 @@ def test_clerk_uploads_a_workbook_and_gets_the_report_and_downloads(server, brow
     assert marked.comment is not None and "整数" in marked.comment.text and "whole number" in marked.comment.text
     assert marked.fill.fgColor.rgb.endswith("FFC7CE")
     assert formula_cells(annotated) == []
+    for ws in wb.worksheets[:1]:
+        assert not any("13812345678" in str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert not any(c.comment and "13812345678" in c.comment.text for row in wb["网格"].iter_rows() for c in row)
 
     with zipfile.ZipFile(package) as zf:
         names = set(zf.namelist())

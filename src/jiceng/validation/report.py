@@ -26,7 +26,7 @@ def redact(text):
         return text
     text = str(text)
     try:
-        from ..privacy import redact_text as gate  # the privacy package's gate, once present
+        from ..privacy import redact as gate  # the privacy package: the one redaction gate
     except ImportError:
         from .privacy import redact_text as gate
     out = gate(text)
