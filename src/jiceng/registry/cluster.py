@@ -101,8 +101,20 @@ def _summarise_result(result: dict) -> dict:
     return summarise(result.get("indicators") or [], result.get("levels") or {})
 
 
-def _summarise_frame(df) -> dict:
-    return summarise(df.to_dict("records"), {})
+def _summarise_frame(df, path: str | None = None) -> dict:
+    """Partial sums of one package's indicator table, by the locality level of each row (from its localities table)."""
+    levels = {}
+    if path is not None:
+        import json
+
+        from .check import _levels
+
+        folder = Path(path)
+        try:
+            levels = _levels(folder, json.loads((folder / "datapackage.json").read_text(encoding="utf-8-sig")))
+        except (OSError, ValueError):
+            levels = {}
+    return summarise(df.to_dict("records"), levels)
 
 
 def tree_reduce(client, parts: list, fanin: int = 16):
@@ -166,12 +178,12 @@ def indicators_many(paths: Iterable, *, client=None, validate: bool = True, stan
         frames = [_package_indicators(f, validate, root, lang) for f in folders]
         table = _stack(frames)
         if with_summary:
-            return table, combine([_summarise_frame(f) for f in frames])
+            return table, combine([_summarise_frame(f, p) for f, p in zip(frames, folders)])
         return table
     futures = client.map(_package_indicators, folders, [validate] * len(folders), [root] * len(folders),
                          [lang] * len(folders), pure=False)
     summary = None
     if with_summary:
-        summary = tree_reduce(client, client.map(_summarise_frame, futures, pure=False)).result()
+        summary = tree_reduce(client, client.map(_summarise_frame, futures, folders, pure=False)).result()
     table = _stack(client.gather(futures))
     return (table, summary) if with_summary else table

@@ -74,10 +74,14 @@ def _check(c: dict, r: dict) -> tuple[bool, str, str]:
         return False, f"{errors} 个错误", f"{errors} errors"
     if kind == "no_findings":
         prefix = params.get("prefix", "PRIVACY_")
-        hits = sum(g["count"] for g in report.get("groups", []) if g["code"].startswith(prefix))
+        severities = set(params.get("severities") or ("ERROR", "WARNING", "INFO"))
         if not report:
             return False, "未能校验", "could not be checked"
-        return (hits == 0, "无" if hits == 0 else f"{hits} 处", "none" if hits == 0 else f"{hits} found")
+        hits = sum(g["count"] for g in report.get("groups", []) if g["code"].startswith(prefix) and g["severity"] in severities)
+        other = sum(g["count"] for g in report.get("groups", []) if g["code"].startswith(prefix) and g["severity"] not in severities)
+        note_zh = f"(另有 {other} 条较低级别的提示,如小群体)" if other else ""
+        note_en = f" ({other} lower-severity notes, e.g. small groups)" if other else ""
+        return (hits == 0, ("无" if hits == 0 else f"{hits} 处") + note_zh, ("none" if hits == 0 else f"{hits} found") + note_en)
     if kind == "records_complete":
         records = (r.get("meta") or {}).get("records")
         ok = records != "excerpt" and bool(r.get("meta"))

@@ -367,9 +367,9 @@ def _interval(x: dict) -> str:
     return f"{_num(lo)} – {_num(hi)}"
 
 
-def _chart(points: list[tuple[str, float, float | None, float | None]]) -> str:
-    """A dot-and-whisker chart, one row per value, as inline SVG."""
-    vals = [v for _, v, _, _ in points] + [x for _, _, lo, hi in points for x in (lo, hi) if x is not None]
+def _chart(points: list[tuple[str, str, float, float | None, float | None]]) -> str:
+    """A dot-and-whisker chart, one row per value, as inline SVG; labels in both languages."""
+    vals = [v for _, _, v, _, _ in points] + [x for _, _, _, lo, hi in points for x in (lo, hi) if x is not None]
     if not vals:
         return ""
     lo_all, hi_all = min(min(vals), 0.0), max(vals)
@@ -379,9 +379,10 @@ def _chart(points: list[tuple[str, float, float | None, float | None]]) -> str:
     sx = lambda v: left + (v - lo_all) / span * (width - left - 20)  # noqa: E731
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
     parts.append(f'<line x1="{sx(lo_all):.1f}" y1="4" x2="{sx(lo_all):.1f}" y2="{height - 18}" stroke="#d0d7de"/>')
-    for i, (label, v, lo, hi) in enumerate(points):
+    for i, (label, label_en, v, lo, hi) in enumerate(points):
         y = 14 + i * row
-        parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{e(label[:28])}</text>')
+        parts.append(f'<text class="zh" x="{left - 6}" y="{y + 4}" text-anchor="end">{e(label[:28])}</text>'
+                     f'<text class="en" x="{left - 6}" y="{y + 4}" text-anchor="end">{e(label_en[:34])}</text>')
         if lo is not None and hi is not None:
             parts.append(f'<line x1="{sx(lo):.1f}" y1="{y}" x2="{sx(hi):.1f}" y2="{y}" stroke="#0969da" stroke-width="2"/>')
         parts.append(f'<circle cx="{sx(v):.1f}" cy="{y}" r="4" fill="#0d419d"><title>{e(label)}: {_num(v)}</title></circle>')
@@ -425,6 +426,7 @@ def _write_indicators(results: list[dict], out: Path, std, combined: dict) -> No
                 parts.append(f'<p class="muted">{t(*ORIGIN.get(origin, (origin, origin)))}: n={s["n"]} · '
                              f'{t("均值", "mean")} {_num(mean)} · {t("最小", "min")} {_num(s["min"])} · {t("最大", "max")} {_num(s["max"])}{pooled}</p>')
             parts.append(_chart([(f'{x.get("locality_name") or x.get("locality_id")} ({"计算" if x.get("origin") == "records" else "公布"})',
+                                  f'{x.get("locality_name") or x.get("locality_id")} ({"computed" if x.get("origin") == "records" else "reported"})',
                                   x["value"], x.get("ci_low"), x.get("ci_high")) for _, x in items]))
             body = "".join(
                 f'<tr><td><a href="../packages/{e(r["id"])}.html">{e(r["id"])}</a></td>'
