@@ -508,3 +508,434 @@ def test_excerpt_package_gets_no_indicators_computed_from_records():
     assert pkg.descriptor["records"] == "excerpt"
     assert not (df["origin"] == "records").any()
     assert (df["origin"] == "package").sum() == len(pkg.tables["indicators"])
+
+
+# ============================================================================= what was measured (issue: indicators
+# that mean the same thing everywhere), each on a mutated copy of an example package
+
+EXAMPLES = REPO / "datapackages"
+
+
+def example_copy(tmp_path: Path, name: str = "zj-hangzhou-linli") -> Path:
+    import shutil
+
+    folder = tmp_path / name
+    shutil.copytree(EXAMPLES / name, folder)
+    return folder
+
+
+def rows_of(folder: Path, table: str) -> list[dict]:
+    with open(folder / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(folder: Path, table: str, rows: list[dict]) -> None:
+    with open(folder / "data" / f"{table}.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def computed(folder: Path, *codes, **kw) -> pd.DataFrame:
+    df = jiceng.indicators(jiceng.load(folder, validate=False), codes=codes or None, **kw)
+    return df[df["origin"] == "records"]
+
+
+def total(df: pd.DataFrame, code: str, survey=None, locality=None) -> pd.Series:
+    rows = df[(df["indicator_code"] == code) & df[DIMENSIONS].isna().all(axis=1)]
+    rows = rows[rows["survey_id"] == survey] if survey else rows[rows["survey_id"].isna()]
+    if locality:
+        rows = rows[rows["locality_id"] == locality]
+    else:
+        rows = rows[rows["level"] != "grid"].head(1)
+    assert len(rows) == 1, (code, len(rows))
+    return rows.iloc[0]
+
+
+def in_2022(value: str) -> bool:
+    return bool(value) and "2022-01-01" <= value <= "2022-12-31"
+
+
+# ----------------------------------------------------------------------------- periods are applied
+
+def test_a_case_reported_before_the_period_is_not_collected_in_it(tmp_path):
+    folder = example_copy(tmp_path)
+    base = total(computed(folder, "cases_collected"), "cases_collected")["value"]
+    cases = rows_of(folder, "cases")
+    case = next(c for c in cases if in_2022(c["reported_date"]) and c["status"] == "resolved")
+    case.update(reported_date="2019-05-06", closed_date="2019-05-08", hours_to_close="")
+    write_rows(folder, "cases", cases)
+    assert total(computed(folder, "cases_collected"), "cases_collected")["value"] == base - 1  # was counted in 2022 before
+
+
+def test_cases_closed_after_the_period_do_not_make_its_closing_time(tmp_path):
+    folder = example_copy(tmp_path)
+    before = computed(folder, "cases_closed_share", "median_days_to_close")
+    cases = rows_of(folder, "cases")
+    moved = [c for c in cases if c["status"] == "resolved" and in_2022(c["closed_date"]) and in_2022(c["reported_date"])][:200]
+    for c in moved:  # reported early in 2022, closed in mid-2023: 545 days
+        c.update(reported_date="2022-01-05", closed_date="2023-07-03", hours_to_close="")
+    write_rows(folder, "cases", cases)
+    after = computed(folder, "cases_closed_share", "median_days_to_close")
+    closed_in_2022 = [c for c in cases if in_2022(c["closed_date"]) and c["status"] in ("resolved", "closed_unresolved")]
+    assert total(after, "median_days_to_close")["value"] < 3  # not 545: those cases were not closed in 2022
+    collected = [c for c in cases if in_2022(c["reported_date"]) and c["status"] != "withdrawn"]
+    closed_by_end = [c for c in collected if c["status"] in ("resolved", "closed_unresolved") and c["closed_date"] <= "2022-12-31"]
+    share = total(after, "cases_closed_share")
+    assert (share["numerator"], share["denominator"]) == (len(closed_by_end), len(collected))
+    assert share["value"] < total(before, "cases_closed_share")["value"] - 15
+    assert len(closed_in_2022) > 0
+
+
+def test_staff_who_left_and_dissolved_grids_are_not_counted(tmp_path):
+    folder = example_copy(tmp_path, "hn-xiangtan-yuhu")
+    staff, grids = rows_of(folder, "grid_staff"), rows_of(folder, "grids")
+    serving = [s for s in staff if s["role"] in ("fulltime_grid_worker", "parttime_grid_worker")
+               and (not s["end_date"] or s["end_date"] >= "2022-01-01") and s["start_date"] <= "2022-12-31"]
+    left = [s for s in staff if s["role"] in ("fulltime_grid_worker", "parttime_grid_worker") and s not in serving]
+    assert left, "the example has grid workers who left before the period"
+    df = computed(folder, "grid_workers", "grids")
+    assert total(df, "grid_workers")["value"] == len(serving)  # 1.0 counted every roster row
+    active_grids = [g for g in grids if g["grid_level"] == "grid" and (not g["valid_to"] or g["valid_to"] >= "2022-01-01")]
+    assert total(df, "grids")["value"] == len(active_grids) < sum(g["grid_level"] == "grid" for g in grids)
+    # more people who left in 2020, and a grid dissolved in 2021 with its staff: nothing changes
+    grids.append({**grids[0], "grid_id": "G98", "valid_from": "2019-01-01", "valid_to": "2021-03-31"})
+    for i in range(5):
+        staff.append({**staff[1], "staff_id": f"S9{i:03d}", "grid_id": "G98", "role": "fulltime_grid_worker",
+                      "start_date": "2019-02-01", "end_date": "2020-06-30"})
+    write_rows(folder, "grids", grids)
+    write_rows(folder, "grid_staff", staff)
+    after = computed(folder, "grid_workers", "grids")
+    assert total(after, "grid_workers")["value"] == len(serving)
+    assert total(after, "grids")["value"] == len(active_grids)
+
+
+def test_inactive_volunteers_are_not_counted(tmp_path):
+    folder = example_copy(tmp_path, "hn-xiangtan-yuhu")
+    volunteers = rows_of(folder, "volunteers")
+    active = [v for v in volunteers if v["active"] != "false" and v["registered_date"] <= "2022-12-31"]
+    assert len(active) < len(volunteers)
+    assert total(computed(folder, "registered_volunteers"), "registered_volunteers")["value"] == len(active)  # 1.0: all 1,500 rows
+    for v in active[:100]:
+        v["active"] = "false"
+    write_rows(folder, "volunteers", volunteers)
+    assert total(computed(folder, "registered_volunteers"), "registered_volunteers")["value"] == len(active) - 100
+
+
+def test_rows_carry_the_period_as_an_interval(tmp_path):
+    folder = example_copy(tmp_path)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["period"] = "2022-H1"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    df = computed(folder, "cases_collected", "grids")
+    assert set(df["period_start"]) == {"2022-01-01"} and set(df["period_end"]) == {"2022-06-30"}
+    cases = rows_of(folder, "cases")
+    h1 = [c for c in cases if "2022-01-01" <= c["reported_date"] <= "2022-06-30" and c["status"] != "withdrawn"]
+    assert total(df, "cases_collected")["value"] == len(h1)
+
+
+def test_validator_warns_about_records_outside_the_period_and_inconsistent_ranges(tmp_path):
+    folder = example_copy(tmp_path)
+    report = jiceng.validate(folder)
+    outside = [f for f in report.findings if f.code == "RECORD_OUTSIDE_PERIOD" and f.resource == "cases"]
+    before_2022 = [c for c in rows_of(folder, "cases") if c["reported_date"] < "2022-01-01"]
+    assert len(outside) == len(before_2022) > 0 and outside[0].severity == "WARNING"
+    assert f"{len(before_2022)} 条记录" in outside[0].message_zh and f"{len(before_2022)} records" in outside[0].message_en
+    staff = rows_of(folder, "grid_staff")
+    staff[0]["start_date"] = "2015-01-01"  # before its grid existed
+    write_rows(folder, "grid_staff", staff)
+    report = jiceng.validate(folder)
+    ranges = [f for f in report.findings if f.code == "ACTIVE_RANGE_INCONSISTENT"]
+    assert [(f.resource, f.row, f.severity) for f in ranges] == [("grid_staff", 2, "WARNING")]
+    assert report.valid
+
+
+# ----------------------------------------------------------------------------- surveys
+
+def _answers_as_counts(answers: list[dict], survey: str) -> list[dict]:
+    from collections import Counter
+
+    counts = Counter((a["question_code"], a["response"]) for a in answers if a["survey_id"] == survey)
+    return [{"survey_id": survey, "question_code": q, "response": r, "count": str(n), "share": ""}
+            for (q, r), n in sorted(counts.items())]
+
+
+def test_a_survey_published_as_answers_and_counts_is_an_error_and_counted_once(tmp_path):
+    folder = example_copy(tmp_path, "gs-dingxi-zhangxian")
+    before = total(computed(folder, "satisfaction_rate"), "satisfaction_rate", survey="SV2022-1")
+    counts = rows_of(folder, "survey_counts")
+    counts += _answers_as_counts(rows_of(folder, "survey_answers"), "SV2022-1")
+    write_rows(folder, "survey_counts", counts)
+    report = jiceng.validate(folder)
+    twice = [f for f in report.errors if f.code == "SURVEY_PUBLISHED_TWICE"]
+    assert {f.resource for f in twice} == {"survey_answers", "survey_counts"} and all(f.row for f in twice)
+    assert "survey_answers row" in twice[0].message_en and "survey_counts row" in twice[0].message_en
+    after = total(computed(folder, "satisfaction_rate"), "satisfaction_rate", survey="SV2022-1")
+    assert after["n_valid"] == before["n_valid"] and after["value"] == before["value"]  # not 616 → 885
+
+
+def _two_surveys(mode2="face_to_face", conductor2="locality", satisfied2="very_satisfied,satisfied") -> dict:
+    tables = small_tables()
+    tables["surveys"][1].update(mode=mode2, conductor=conductor2, satisfied_responses=satisfied2)
+    tables["survey_counts"] = [
+        {"survey_id": "SV2", "question_code": "SAT_OVERALL", "response": r, "count": n}
+        for r, n in [("very_satisfied", 10), ("satisfied", 5), ("dont_know", 3), ("neutral", 2)]]
+    return tables
+
+
+def test_surveys_are_pooled_only_when_they_measure_the_same_way(tmp_path):
+    same = computed(make(tmp_path / "same", _two_surveys()))
+    pooled = total(same, "satisfaction_rate")
+    # SV1 2 of 4 valid, SV2 15 of 17 valid: pooled 17 of 21, interval on 21 answers, don't know 1 + 3
+    assert (pooled["numerator"], pooled["denominator"], pooled["n_dont_know"]) == (17, 21, 4)
+    assert pooled["value"] == pytest.approx(17 / 21 * 100)
+    assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx(tuple(100 * x for x in wilson_interval(17, 21)))
+    for change, reason in [({"mode2": "phone"}, "mode differs"), ({"conductor2": "third_party"}, "conductor differs"),
+                           ({"satisfied2": "very_satisfied"}, "satisfied definition differs")]:
+        df = computed(make(tmp_path / reason.split()[0], _two_surveys(**change)))
+        assert df[(df["indicator_code"] == "satisfaction_rate") & df["survey_id"].isna()].empty, reason
+        sv1 = total(df, "satisfaction_rate", survey="SV1")
+        assert sv1["value"] == 50 and reason in sv1["note"]
+    # a stricter definition in one survey changes that survey only (not a silent pooled 64.9 %)
+    strict = computed(make(tmp_path / "strict", _two_surveys(satisfied2="very_satisfied")))
+    assert total(strict, "satisfaction_rate", survey="SV2")["value"] == pytest.approx(10 / 17 * 100)
+
+
+def test_weights_give_a_weighted_share_and_kish_effective_n(tmp_path):
+    tables = small_tables()
+    responses = ["very_satisfied", "satisfied", "dissatisfied", "dont_know", "satisfied", "very_dissatisfied"]
+    weights = [2.0, 1.0, 1.0, 3.0, 0.5, 1.5]
+    tables["survey_answers"] = [
+        {"survey_id": "SV1", "respondent_id": f"P{i}", "question_code": "SAT_OVERALL", "response": r, "weight": w}
+        for i, (r, w) in enumerate(zip(responses, weights), 1)]
+    tables["surveys"][0]["responses"] = 6
+    tables["survey_counts"] = []
+    df = computed(make(tmp_path / "weighted", tables))
+    sv1 = total(df, "satisfaction_rate", survey="SV1")
+    valid_w = [2.0, 1.0, 1.0, 0.5, 1.5]  # don't know is not valid
+    share = (2.0 + 1.0 + 0.5) / sum(valid_w)
+    n_eff = sum(valid_w) ** 2 / sum(w * w for w in valid_w)
+    assert sv1["value"] == pytest.approx(share * 100) and sv1["n_effective"] == pytest.approx(n_eff)
+    assert sv1["n_valid"] == 5 and sv1["n_dont_know"] == 1
+    assert (sv1["ci_low"], sv1["ci_high"]) == pytest.approx(tuple(100 * x for x in wilson_interval(share * n_eff, n_eff)))
+
+
+def _sdg_answers(question: str, counts: dict, start: int = 1) -> list[dict]:
+    rows, i = [], start
+    for response, n in counts.items():
+        for _ in range(n):
+            rows.append({"survey_id": "SV1", "respondent_id": f"P{i:04d}", "question_code": question, "response": response})
+            i += 1
+    return rows
+
+
+def test_strict_sdg_16_7_2_by_hand(tmp_path):
+    # UN metadata worked example: 70 % positive on "have a say", 54 % on "have an influence" → 62 %
+    say = {"not_at_all_5": 8, "very_little_5": 22, "some_5": 26, "a_lot_5": 34, "a_great_deal": 10,
+           "dont_know": 5, "not_applicable": 3, "refused": 2}
+    influence = {"not_at_all_5": 16, "very_little_5": 30, "some_5": 26, "a_lot_5": 14, "a_great_deal": 14}
+    tables = small_tables()
+    tables["survey_answers"] = _sdg_answers("SDG1672S_SAY", say) + _sdg_answers("SDG1672S_INFLUENCE", influence)
+    tables["surveys"][0].update(sample_size=200, responses=110)
+    tables["survey_counts"] = []
+    df = computed(make(tmp_path / "sdg", tables))
+    row = total(df, "sdg_16_7_2", survey="SV1")
+    assert row["value"] == pytest.approx((70 + 54) / 2) == 62
+    # don't know, not applicable and refused are reported beside the rate, not in the denominator (100 each)
+    assert (row["n_dont_know"], row["n_not_applicable"], row["n_refused"], row["n_valid"]) == (5, 3, 2, 100)
+    assert row["comparability"] == "sdg_strict" and row["survey_verdict"] == "strict"
+
+
+def test_strict_sdg_16_6_2_by_hand(tmp_path):
+    # UN metadata worked example for health care: attributes 50, 60, 73, 55, 42 % positive → 56 %; overall 60 %
+    tables = small_tables()
+    answers, start = [], 1
+    for attribute, positive in zip(["ACCESS", "AFFORD", "FACILITY", "EQUAL", "COURTESY"], [50, 60, 73, 55, 42]):
+        answers += _sdg_answers(f"SDG1662S_HEALTH_{attribute}", {"strongly_agree": positive // 2, "agree": positive - positive // 2,
+                                                               "disagree": 100 - positive, "not_applicable": 7}, start)
+    answers += _sdg_answers("SDG1662S_HEALTH_OVERALL", {"very_satisfied_4": 23, "satisfied_4": 37, "dissatisfied_4": 30,
+                                                         "very_dissatisfied_4": 10, "dont_know": 4})
+    # one respondent id per person: renumber so each (respondent, question) is unique
+    for i, a in enumerate(answers):
+        a["respondent_id"] = f"P{i % 107:04d}"
+    tables["survey_answers"] = answers
+    tables["surveys"][0].update(sample_size=200, responses=107)
+    tables["survey_counts"] = []
+    df = computed(make(tmp_path / "sdg6", tables))
+    assert total(df, "sdg_16_6_2_health_attributes", survey="SV1")["value"] == pytest.approx(56)
+    overall = total(df, "sdg_16_6_2_health_overall", survey="SV1")
+    assert overall["value"] == pytest.approx(60) and overall["n_dont_know"] == 4
+    # the modelled items of 1.0 stay, labelled as not SDG-comparable
+    assert jiceng.current().indicator_by_code["say_rate"]["sdg_comparable"] is False
+
+
+def test_each_survey_gets_a_comparability_verdict(tmp_path):
+    from jiceng.indicators import survey_verdicts
+
+    verdicts = survey_verdicts(jiceng.load(EXAMPLES / "zj-hangzhou-linli", validate=False)).set_index("survey_id")
+    assert verdicts.loc["SV2022-3", "verdict"] == "strict" and "16.7.2" in verdicts.loc["SV2022-3", "reasons_en"]
+    assert verdicts.loc["SV2022-1", "verdict"] == "modelled"
+    assert "not SDG-comparable" in verdicts.loc["SV2022-1", "reasons_en"] and "SDG1672_SAY" in verdicts.loc["SV2022-1", "reasons_en"]
+    df = computed(EXAMPLES / "zj-hangzhou-linli", "say_rate")
+    say = df[df["indicator_code"] == "say_rate"]
+    assert set(say["comparability"]) == {"sdg_modelled_not_comparable"}
+
+
+def test_a_result_published_as_shares_only_is_valid_and_has_no_interval(tmp_path):
+    tables = small_tables()
+    tables["surveys"].append({"survey_id": "SV3", "locality_id": ROOT, "title": "县级测评(只公布百分比)", "mode": "paper",
+                              "conductor": "higher_level", "publication": "shares",
+                              "satisfied_responses": "very_satisfied,satisfied"})
+    tables["survey_counts"] += [{"survey_id": "SV3", "question_code": "SAT_OVERALL", "response": r, "share": v}
+                                for r, v in [("very_satisfied", 52.3), ("satisfied", 38.1), ("neutral", 6.2),
+                                             ("dissatisfied", 2.2), ("dont_know", 1.2)]]
+    folder = make(tmp_path / "shares", tables)
+    report = jiceng.validate(folder)
+    assert report.valid, [f.code for f in report.errors]
+    row = total(computed(folder), "satisfaction_rate", survey="SV3")
+    assert row["value"] == pytest.approx((52.3 + 38.1) / (100 - 1.2) * 100)
+    assert math.isnan(row["ci_low"]) and math.isnan(row["n_valid"]) and "shares only" in row["note"]
+
+
+# ----------------------------------------------------------------------------- definitions pinned
+
+def test_withdrawn_cases_are_neither_collected_nor_in_the_closed_share(tmp_path):
+    folder = example_copy(tmp_path)
+    cases = rows_of(folder, "cases")
+    in_period = [c for c in cases if in_2022(c["reported_date"])]
+    withdrawn = [c for c in in_period if c["status"] == "withdrawn"]
+    assert withdrawn
+    collected = [c for c in in_period if c["status"] != "withdrawn"]
+    closed = [c for c in collected if c["status"] in ("resolved", "closed_unresolved") and c["closed_date"] <= "2022-12-31"]
+    share = total(computed(folder, "cases_closed_share"), "cases_closed_share")
+    assert share["value"] == pytest.approx(len(closed) / len(collected) * 100)  # 1.0: withdrawn in the denominator
+    assert share["value"] > len(closed) / len(in_period) * 100
+    assert "withdrawn" in jiceng.current().indicator_by_code["cases_closed_share"]["description"]
+
+
+def test_participation_share_uses_meeting_counts_where_rows_are_missing_and_reports_coverage(tmp_path):
+    folder = example_copy(tmp_path, "gs-dingxi-zhangxian")
+    before = total(computed(folder, "women_share_participants"), "women_share_participants")
+    meetings = rows_of(folder, "meetings")
+    half = {m["meeting_id"] for m in meetings[::2]}
+    part = [p for p in rows_of(folder, "meeting_participation") if p["meeting_id"] not in half]
+    write_rows(folder, "meeting_participation", part)
+    after = total(computed(folder, "women_share_participants"), "women_share_participants")
+    assert after["value"] == pytest.approx(before["value"]) and after["coverage"] == 100  # 1.0: 42.5 → 41.2
+    for m in meetings:
+        if m["meeting_id"] in half:
+            m["participants"] = m["women_participants"] = ""
+    write_rows(folder, "meetings", meetings)
+    partial = total(computed(folder, "women_share_participants"), "women_share_participants")
+    assert partial["coverage"] == pytest.approx(100 * (len(meetings) - len(half)) / len(meetings))
+    women = sum(int(p["women"]) for p in part)
+    assert partial["value"] == pytest.approx(women / sum(int(p["participants"]) for p in part) * 100)
+
+
+def test_closing_time_in_hours_where_recorded(tmp_path):
+    tables = small_tables()
+    tables["cases"][0]["hours_to_close"] = 1.5    # C1 closed in 1.5 hours (dates 2 days apart)
+    tables["cases"][1]["hours_to_close"] = 30     # C2 in 30 hours
+    df = computed(make(tmp_path / "hours", tables))
+    # days: 1.5/24, 30/24 = 1.25, and C4 4 whole days → median 1.25 (1.0: whole days 2, 10, 4 → 4)
+    assert total(df, "median_days_to_close")["value"] == pytest.approx(1.25)
+    assert total(df, "median_hours_to_close")["value"] == pytest.approx((1.5 + 30) / 2)
+    assert total(df, "cases_closed_within_2h_share")["value"] == 50
+    assert total(df, "cases_closed_within_7d_share")["value"] == 100
+
+
+def test_voters_come_from_one_figure_per_ballot(tmp_path):
+    tables = small_tables()
+    sub = ROOT + "-XQ1"
+    tables["localities"].append({"locality_id": sub, "name": "一小区", "level": "compound", "parent_id": ROOT})
+    projects = [(ROOT, 500), (ROOT, 500), (ROOT, 500), (sub, 300), (sub, 300)]
+    tables["livelihood_projects"] = [
+        {"project_id": f"P{i}", "locality_id": lid, "title": "实事", "year": 2024, "stage": "selected", "voters": v}
+        for i, (lid, v) in enumerate(projects, 1)]
+    df = computed(make(tmp_path / "ballots", tables))
+    assert total(df, "livelihood_project_voters")["value"] == 800  # two ballots; 1.0: max() = 500
+    tables["livelihood_projects"][1]["voters"] = 520  # one ballot, two turnouts: no value
+    df = computed(make(tmp_path / "disagree", tables))
+    assert math.isnan(total(df, "livelihood_project_voters")["value"])
+
+
+# ----------------------------------------------------------------------------- every level, safe joins
+
+def test_every_locality_and_grid_of_a_street_package(tmp_path):
+    folder = EXAMPLES / "hn-xiangtan-yuhu"
+    pkg = jiceng.load(folder, validate=False)
+    df = jiceng.indicators(pkg, by="locality", codes=["cases_collected", "registered_volunteers", "grid_workers"])
+    df = df[df["origin"] == "records"]
+    cases = df[(df["indicator_code"] == "cases_collected") & df[DIMENSIONS].isna().all(axis=1)]
+    levels = dict(zip(cases["locality_id"], cases["level"]))
+    communities = [lid for lid, lv in levels.items() if lv == "community"]
+    assert levels[pkg.locality_id] == "township" and len(communities) == 5
+    street = cases[cases["locality_id"] == pkg.locality_id]["value"].iloc[0]
+    assert cases[cases["level"] == "community"]["value"].sum() == street  # 1.0: one row for the street only
+    # volunteers are registered with the street only: no made-up zero per community
+    vol = df[(df["indicator_code"] == "registered_volunteers") & df[DIMENSIONS].isna().all(axis=1)]
+    assert list(vol["locality_id"]) == [pkg.locality_id]
+    grids = jiceng.indicators(pkg, by="grid", codes=["grid_workers"])
+    workers = grids[(grids["indicator_code"] == "grid_workers") & grids[DIMENSIONS].isna().all(axis=1)]
+    assert set(workers["level"]) == {"grid"} and len(workers) == 40 and workers["grid_id"].notna().all()
+    assert workers["value"].sum() == total(df, "grid_workers", locality=pkg.locality_id)["value"]
+    # breakdowns by sex add up to the total
+    by_sex = df[(df["indicator_code"] == "grid_workers") & df["sex"].notna() & (df["locality_id"] == pkg.locality_id)]
+    assert set(by_sex["sex"]) == {"female", "male"}
+    assert by_sex["value"].sum() == total(df, "grid_workers", locality=pkg.locality_id)["value"]
+
+
+def test_load_many_keys_are_unique_across_packages_and_staff_sit_in_their_grids(tmp_path):
+    import shutil
+
+    for name in ("a", "b"):
+        folder = tmp_path / "pkgs" / name
+        shutil.copytree(EXAMPLES / "hn-xiangtan-yuhu", folder)
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["name"] = f"yuhu-{name}"
+        (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    many = jiceng.load_many(tmp_path / "pkgs", validate=False)
+    staff, grids = many["grid_staff"], many["grids"]
+    naive = staff.merge(grids, on="grid_id")
+    assert len(naive) == 2 * len(staff)  # grid ids repeat across packages: the naive join doubles rows
+    right = staff.merge(grids, on=["package", "grid_id"], suffixes=("", "_grid"))
+    assert len(right) == len(staff) and staff["uid"].is_unique and grids["uid"].is_unique
+    assert (right["locality_id"] == right["locality_id_grid"]).all()  # the staff's locality is its grid's
+    assert staff["locality_id"].str.endswith(("-C1", "-C2", "-C3", "-C4", "-C5")).all()
+
+
+# ----------------------------------------------------------------------------- notes, qualifiers, local indicators
+
+def test_reported_rows_keep_note_qualifier_dimensions_and_local_indicators_stay_apart(tmp_path):
+    tables = small_tables()
+    tables["indicators"] += [
+        {"locality_id": ROOT, "period": "2024", "indicator_code": "grid_workers", "method": "reported", "sex": "female",
+         "value": 1, "value_qualifier": "exact", "unit": "count", "source": "工作总结", "note": "女性网格员"},
+        {"locality_id": ROOT, "period": "2024", "indicator_code": "satisfaction_rate", "method": "reported", "value": 90,
+         "value_qualifier": "over", "unit": "percent", "source": "通报", "note": "第三方测评,未公布样本量"},
+        {"locality_id": ROOT, "period": "2024", "indicator_code": "x_test_dog_walkers", "method": "reported", "value": 12,
+         "value_qualifier": "exact", "unit": "count", "source": "工作总结", "note": "文明养犬劝导员"},
+    ]
+    tables["indicators"] = [r for r in tables["indicators"] if not (r["indicator_code"] == "satisfaction_rate" and "note" not in r)]
+    local = [{"code": "x_test_dog_walkers", "title": "Dog-walking wardens", "description": "Wardens.",
+              "zh": {"title": "文明养犬劝导员", "description": "劝导员人数。"}, "unit": "count"}]
+    folder = make(tmp_path / "rep", tables, local_indicators=local)
+    df = jiceng.indicators(jiceng.load(folder, validate=False))
+    rep = df[df["origin"] == "package"].set_index("indicator_code")
+    assert rep.loc["satisfaction_rate", "value_qualifier"] == "over" and "未公布样本量" in rep.loc["satisfaction_rate", "note"]
+    assert rep.loc["grid_workers", "sex"] == "female" and rep.loc["grid_workers", "note"] == "女性网格员"
+    assert not rep.loc["x_test_dog_walkers", "catalogue"] and rep.loc["x_test_dog_walkers", "indicator_zh"] == "文明养犬劝导员"
+    assert rep.loc["x_test_dog_walkers", "comparability"] == "local"
+    assert df["catalogue"].tolist().index(False) > max(i for i, c in enumerate(df["catalogue"]) if c)  # kept apart, last
+    from jiceng.indicators import comparable
+
+    with pytest.raises(ValueError, match="local indicator"):
+        comparable(df, "x_test_dog_walkers")
+    gaps = indicator_gaps(df)
+    assert "x_test_dog_walkers" not in set(gaps["indicator_code"])
+    female = gaps[(gaps["indicator_code"] == "grid_workers") & (gaps["sex"] == "female")]
+    assert len(female) == 1 and bool(female["consistent"].iloc[0])  # S1 is the one woman among the grid workers
+    result = CliRunner().invoke(app, ["compare", str(folder), "--no-validate", "--format", "markdown"])
+    text = result.stdout
+    assert "## 本地指标 Local indicators" in text and text.index("x_test_dog_walkers") > text.index("## 本地指标")
+    assert "未公布样本量" in text and "| over |" in text

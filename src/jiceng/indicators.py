@@ -277,6 +277,7 @@ class _Package:
             "locality_id": meetings["locality_id"].astype("string") if "locality_id" in meetings else pd.NA,
             "grid_id": meetings["grid_id"].astype("string") if "grid_id" in meetings else pd.NA,
             "meeting_date": meetings["meeting_date"] if "meeting_date" in meetings else pd.NaT,
+            "period": meetings["period"].astype("string") if "period" in meetings else pd.NA,
         })
         own_p = meetings["participants"].astype("float64") if "participants" in meetings else pd.Series(math.nan, index=meetings.index)
         own_w = meetings["women_participants"].astype("float64") if "women_participants" in meetings else pd.Series(math.nan, index=meetings.index)
@@ -372,7 +373,19 @@ class _Scope:
                 years = pd.to_numeric(values, errors="coerce")
                 return (years >= per.start.year) & (years <= (per.end.year if per.end else 9999))
             dates = _dates(values)
-            return (dates >= start) & (dates <= end)
+            inside = (dates >= start) & (dates <= end)
+            own = clause.get("period_field")
+            if own and own in df.columns and dates.isna().any():
+                # an undated record (e.g. a meeting published with its period only) counts when its period lies in ours
+                def within(text):
+                    try:
+                        q = parse_period(str(text))
+                    except (PeriodError, ValueError):
+                        return False
+                    return q.start >= per.start and (per.end is None or (q.end is not None and q.end <= per.end))
+                undated = dates.isna() & df[own].map(lambda v: (not _isna(v)) and within(v)).astype(bool)
+                inside = inside.fillna(False) | undated
+            return inside
         if "active" in clause:
             s_col, e_col = clause["active"]
             ok = pd.Series(True, index=df.index)
@@ -1058,7 +1071,11 @@ def _scopes(p: _Package, by: str) -> list[_Scope]:
         if grids is None or "grid_id" not in grids:
             return []
         level = grids["grid_level"].astype("string") if "grid_level" in grids else pd.Series("grid", index=grids.index)
-        ids = grids["grid_id"][(level == "grid").fillna(False)].astype("string")
+        keep = (level == "grid").fillna(False)
+        if p.period is not None:  # grids dissolved before the period (or drawn after it) have no rows
+            probe = _Scope(p, "locality", pkg.locality_id, True, p.period)
+            keep &= probe._period_mask("grids", grids, _table_clause("grids") or {"active": ["valid_from", "valid_to"]}).fillna(False)
+        ids = grids["grid_id"][keep].astype("string")
         return [_Scope(p, "grid", g, False, p.period) for g in ids]
     raise ValueError(f"by 须为 package、locality 或 grid / by must be 'package', 'locality' or 'grid', not {by!r}")
 
@@ -1120,7 +1137,7 @@ def _breakdowns(scope: _Scope, ind: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _computed_rows(p: _Package, by: str, lang: str) -> list[dict]:
+def _computed_rows(p: _Package, by: str, lang: str, codes=None) -> list[dict]:
     pkg = p.pkg
     if pkg.descriptor.get("records") == "excerpt":
         # excerpts quoted from reports are not all of a locality's records: counting them would mislead
@@ -1132,7 +1149,7 @@ def _computed_rows(p: _Package, by: str, lang: str) -> list[dict]:
         base = _scope_fields(scope, names, lang)
         for ind in std.catalogue:
             comp = ind.get("computation")
-            if not comp or not _carries(pkg, comp):
+            if not comp or not _carries(pkg, comp) or (codes is not None and ind["code"] not in codes):
                 continue
             if scope.level == "grid" and "grid" not in ind.get("levels", ["locality"]):
                 continue
@@ -1264,7 +1281,7 @@ def _float(v) -> float:
     return math.nan if v is None or _isna(v) else float(v)
 
 
-def indicators(data, *, by: str = "package", lang: str = "zh") -> pd.DataFrame:
+def indicators(data, *, by: str = "package", lang: str = "zh", codes=None) -> pd.DataFrame:
     """Tidy indicator table of a `Package` or `PackageSet` (from `jiceng.load` / `jiceng.load_many`).
 
     One row per package × level × unit × period × indicator × method × breakdown (× survey for
@@ -1276,18 +1293,20 @@ def indicators(data, *, by: str = "package", lang: str = "zh") -> pd.DataFrame:
     `by`: "package" (default) the package's own locality; "locality" also every sub-locality
     reached through grids and records; "grid" every top-level grid, for indicators the catalogue
     defines at grid level. `level` says what each row describes (community, township, grid …).
-    `lang` picks the language of the province and locality names.
+    `lang` picks the language of the province and locality names; `codes` limits the table to
+    those indicators.
     """
     packages = _packages(data)
+    codes = None if codes is None else ({codes} if isinstance(codes, str) else set(codes))
     if by not in ("package", "locality", "grid"):
         raise ValueError(f"by 须为 package、locality 或 grid / by must be 'package', 'locality' or 'grid', not {by!r}")
     rows = []
     for pkg in packages:
         p = _Package(pkg, package_period(pkg))
         _remember_clauses(pkg.standard)
-        rows += _computed_rows(p, by, lang)
+        rows += _computed_rows(p, by, lang, codes)
         if by != "grid":
-            rows += _reported_rows(p, lang)
+            rows += [r for r in _reported_rows(p, lang) if codes is None or r["indicator_code"] in codes]
     df = pd.DataFrame(rows, columns=COLUMNS)
     if df.empty:
         return df

@@ -19,7 +19,7 @@ PERSONAL_FIELD = re.compile(r"(phone|mobile|tel(ephone)?$|id_card|id_number|iden
 # Virtual table the indicator engine builds from survey_answers and survey_counts.
 VIRTUAL_TABLES = {"survey_responses": ["survey_id", "question_code", "response", "count"],
                   # jiceng.indicators: one row per meeting, participants and women from its participation rows, else its own counts
-                  "meeting_headcounts": ["meeting_id", "locality_id", "grid_id", "meeting_date", "participants", "women"]}
+                  "meeting_headcounts": ["meeting_id", "locality_id", "grid_id", "meeting_date", "period", "participants", "women"]}
 
 
 @dataclass(frozen=True)
