@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ..findings import Finding
@@ -22,6 +23,16 @@ MAX_VALUE_CHARS = 120
 def clean_value(value) -> str | None:
     """A value as a report may show it: redacted, printable, at most MAX_VALUE_CHARS long
     (jiceng.privacy.shown, the one redaction gate)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= 4096:
+        return _clean_text(value)
+    return _shown(value, MAX_VALUE_CHARS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_text(value: str) -> str | None:
+    # the same value repeats across rows and findings: redacted once
     return _shown(value, MAX_VALUE_CHARS)
 
 
@@ -96,7 +107,8 @@ class Collector:
             rows = list(rows[:room])
             values = list(values[:room]) if values is not None else [None] * room
             extra = list(suffixes[:room]) if suffixes is not None else [("", "")] * room
-            group.findings.extend(Finding(code, severity, message_zh + _message(zh), message_en + _message(en),
+            # (Finding itself passes the whole message through the redaction gate)
+            group.findings.extend(Finding(code, severity, message_zh + zh, message_en + en,
                                           group.resource, int(r) if r is not None else None, group.field, clean_value(v))
                                   for r, v, (zh, en) in zip(rows, values, extra))
 
