@@ -113,26 +113,99 @@ def export_package(package_dir: str | Path, out: str | Path, lang: str = "zh", s
     _check_cell_lengths(tables, std)
     builder = build_workbook(std, None, lang)
     builder.fill_metadata({k: v for k, v in descriptor.items() if k != "resources"})
-    try:
-        for table, rows in tables.items():
-            builder.fill_table(table, rows)
-    except ValueError as exc:
-        zh, en = exc.args[0]
-        raise _refuse("publish.illegal_character", zh, en)
     tmp = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
         os.close(fd)
         tmp = Path(name)
-        builder.wb.save(tmp)
+        save_streaming(builder, tables, tmp)
         os.replace(tmp, out)
+    except ValueError as exc:
+        if exc.args and isinstance(exc.args[0], tuple):
+            zh, en = exc.args[0]
+            raise _refuse("publish.illegal_character", zh, en)
+        raise
     except OSError as exc:
         raise _refuse("publish.output", f"无法写入 {out}:{exc}", f"cannot write {out}: {exc}")
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
     return out
+
+
+def _copy_cell(target_ws, cell):
+    """A template cell as a write-only cell of the streaming workbook: value, type and style."""
+    from copy import copy
+
+    from openpyxl.cell import WriteOnlyCell
+
+    new = WriteOnlyCell(target_ws, value=cell.value)
+    if cell.data_type == "s" and isinstance(cell.value, str):
+        new.data_type = "s"
+    if cell.has_style:
+        new.font, new.fill, new.border = copy(cell.font), copy(cell.fill), copy(cell.border)
+        new.alignment, new.protection = copy(cell.alignment), copy(cell.protection)
+        new.number_format = cell.number_format
+        new.quotePrefix = cell.quotePrefix
+    return new
+
+
+def save_streaming(builder, tables: dict[str, list[dict]], out: Path) -> None:
+    """The template the builder made (small, in memory) followed by the tables' rows, written with
+    openpyxl's write-only mode: rows go to the file as they are made, so memory stays flat."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from .layout import FIRST_DATA_ROW, table_title
+
+    src = builder.wb
+    std, lang = builder.std, builder.lang
+    by_title = {table_title(std, t, lang): t for t in builder.tables}
+    wb = Workbook(write_only=True)
+    for name, defined in src.defined_names.items():
+        wb.defined_names[name] = defined
+    for ws in src.worksheets:
+        wo = wb.create_sheet(ws.title)
+        wo.sheet_state = ws.sheet_state
+        wo.freeze_panes = ws.freeze_panes
+        for key, dim in ws.column_dimensions.items():
+            new = wo.column_dimensions[key]
+            new.width, new.hidden = dim.width, dim.hidden
+            if dim.has_style:
+                new.number_format = dim.number_format
+        for idx, dim in ws.row_dimensions.items():
+            new = wo.row_dimensions[idx]
+            new.height, new.hidden = dim.height, dim.hidden
+        for dv in ws.data_validations.dataValidation:
+            wo.data_validations.append(dv)
+        written = 0
+        for row in ws.iter_rows():
+            wo.append([_copy_cell(wo, c) for c in row])
+            written += 1
+        table = by_title.get(ws.title)
+        if table is None or table not in tables:
+            continue
+        while written < FIRST_DATA_ROW - 1:
+            wo.append([])
+            written += 1
+        fields = std.fields(table)
+        for r, row in enumerate(tables[table], start=FIRST_DATA_ROW):
+            cells = []
+            for f in fields:
+                cell = WriteOnlyCell(wo)
+                text = row.get(f["name"]) or ""
+                if text != "":
+                    try:
+                        builder._write(cell, f, text)
+                    except IllegalCharacterError:
+                        raise ValueError((
+                            f"“{table}”第 {r - FIRST_DATA_ROW + 2} 行 {f['name']} 含有 Excel 不能保存的控制字符",
+                            f"{table} row {r - FIRST_DATA_ROW + 2} field {f['name']} holds control characters Excel cannot store"))
+                cells.append(cell)
+            wo.append(cells)
+    wb.save(out)
 
 
 def formula_cells(path: str | Path) -> list[str]:
