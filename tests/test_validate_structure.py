@@ -229,3 +229,34 @@ def test_types_outside_the_vectorised_path_follow_frictionless(tmp_path, schemas
     assert mine == fl, f"only ours: {mine - fl}\nonly frictionless: {fl - mine}"
     assert ("localities", "type-error", 3, "code_edition") in mine
     assert ("localities", "constraint-error", 4, "code_edition") in mine
+
+
+def test_constraints_run_as_one_pandera_check_per_table(standard, monkeypatch):
+    """One pass over the table: a single pandera check holding every constraint, then the failing
+    rows of each constraint."""
+    import polars as pl
+
+    from jiceng.validation import structure
+
+    made = []
+    pa = structure.pandera_polars()
+    original = pa.Check
+
+    def counting(*args, **kwargs):
+        made.append(kwargs.get("name"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pa, "Check", counting)
+    text = corpus.table_csv(standard, "cases", 5, {1: {"resident_rating": "9"}, 2: {"source": "x"}, 3: {"case_id": "a b"}})
+    from jiceng.validation.reading import Source, parse_csv
+
+    parsed = parse_csv(Source(data=text.encode()))
+    from jiceng.validation.collect import Discard
+
+    typed = structure.check_resource("cases", parsed, standard.table("cases"), Discard(), standard.codelists).typed
+    made.clear()
+    found = structure.run_constraints("cases", standard.table("cases"), typed)
+    assert made == ["table_schema_constraints"]
+    assert sorted((f, c, idx.to_list()) for f, c, idx in found) == [
+        ("case_id", "pattern", [3]), ("resident_rating", "maximum", [1]), ("source", "enum", [2])]
+    assert isinstance(typed, pl.DataFrame)

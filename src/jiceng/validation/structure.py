@@ -313,14 +313,13 @@ _SUPPORTED = {
 }
 
 
-def field_checks(fdef: dict) -> list[tuple[str, object]]:
-    """(constraint name, pandera Check) for each constraint of the field that the vectorised path
-    checks; other types' constraints are checked cell by cell (see cell_notes)."""
-    pa = pandera_polars()
-
+def constraint_exprs(fdef: dict) -> list[tuple[str, pl.Expr]]:
+    """(constraint name, polars expression: true where the cell passes, null where empty) for each
+    constraint of the field that the vectorised path checks, over the typed column."""
     ftype = fdef.get("type", "string")
     if ftype not in _SUPPORTED or (ftype == "string" and str(fdef.get("format") or "default") != "default"):
         return []
+    col = pl.col(fdef["name"])
     cons = fdef.get("constraints") or {}
     out = []
     for name in CHECKED_CONSTRAINTS:
@@ -328,69 +327,55 @@ def field_checks(fdef: dict) -> list[tuple[str, object]]:
             continue
         value = cons[name]
         if name == "pattern":
-            expr = _pattern_expr(pl.col("x"), str(value))
-            if expr is None:
+            expr = _pattern_expr(col, str(value))
+            if expr is None:  # a pattern polars cannot run: Python's re, value by value
                 rx = re.compile(f"^{value}$")
-                out.append((name, pa.Check(lambda v, rx=rx: rx.match(v) is not None, element_wise=True, name=name)))
-                continue
-            fn = _expr_check(lambda c, p=str(value): _pattern_expr(c, p))
+                expr = col.map_elements(lambda v, rx=rx: rx.match(v) is not None, return_dtype=pl.Boolean)
         elif name == "enum":
-            allowed = [constraint_value(fdef, v) for v in value]
-            fn = _expr_check(lambda c, a=allowed: c.is_in(a))
+            expr = col.is_in([constraint_value(fdef, v) for v in value])
         elif name in ("minLength", "maxLength"):
-            fn = _expr_check(lambda c, n=int(value), op=name: c.str.len_chars() >= n if op == "minLength" else c.str.len_chars() <= n)
+            expr = col.str.len_chars() >= int(value) if name == "minLength" else col.str.len_chars() <= int(value)
         else:
-            bound = constraint_value(fdef, value)
-            fn = _expr_check(lambda c, b=bound, op=name, f=(ftype == "number"): _bound_expr(c, op, b, f))
-        out.append((name, pa.Check(fn, name=name)))
+            expr = _bound_expr(col, name, constraint_value(fdef, value), ftype == "number")
+        out.append((name, expr))
     return out
 
 
-def _expr_check(make: Callable[[pl.Expr], pl.Expr]):
-    def check(data):
-        return data.lazyframe.select(make(pl.col(data.key)).alias("ok"))
-    return check
-
-
-@lru_cache(maxsize=256)
-def _pandera_schema(key: str, fields_json: str):
-    import json
-
-    pa = pandera_polars()
-    columns, index = {}, {}
-    for fdef in json.loads(fields_json):
-        checks = field_checks(fdef)
-        if checks:
-            columns[fdef["name"]] = pa.Column(None, checks=[c for _, c in checks], nullable=True, required=False)
-            index[fdef["name"]] = [name for name, _ in checks]
-    return pa.DataFrameSchema(columns, name=key), index
-
-
-def pandera_schema(table: str, schema: dict):
-    """A pandera-polars DataFrameSchema for the table's constraints, generated from schemas/, and
-    for each column the constraint name of each check in order."""
-    import json
-
-    return _pandera_schema(table, json.dumps(schema.get("fields", []), sort_keys=True, ensure_ascii=False))
-
-
 def run_constraints(table: str, schema: dict, typed: pl.DataFrame) -> list[tuple[str, str, pl.Series]]:
-    """(field, constraint, failing row indices) from pandera's failure cases."""
-    pandera_polars()
+    """(field, constraint, failing row indices). Every constraint of the table is one expression
+    of a single polars query (one pass, run in parallel), executed as one pandera check on the
+    table; only when it fails are the failing rows of each constraint picked out."""
+    pa = pandera_polars()
     import pandera.errors as pe
 
-    pschema, index = pandera_schema(table, schema)
-    if not index or typed.height == 0:
+    exprs = []
+    for fdef in schema.get("fields", []):
+        if fdef["name"] not in typed.columns:
+            continue
+        for cname, expr in constraint_exprs(fdef):
+            exprs.append((fdef["name"], cname, expr.fill_null(True).alias(f"{len(exprs)}")))
+    if not exprs or typed.height == 0:
         return []
+    masks: dict = {}
+
+    def all_constraints(data):
+        frame = data.lazyframe.select([e for _, _, e in exprs]).collect()
+        masks["frame"] = frame
+        return frame.lazy().select(pl.all_horizontal(pl.all()).alias("ok"))
+
+    check = pa.Check(all_constraints, name="table_schema_constraints")
     try:
-        pschema.validate(typed.select(list(index)), lazy=True)
+        pa.DataFrameSchema(checks=[check], name=table).validate(typed, lazy=True)
         return []
-    except pe.SchemaErrors as exc:
-        cases = exc.failure_cases
-    cases = cases.filter(pl.col("index").is_not_null() & pl.col("column").is_in(list(index)))
+    except pe.SchemaErrors:
+        frame = masks.get("frame")
+        if frame is None:
+            raise
     out = []
-    for (column, number), part in cases.group_by(["column", "check_number"], maintain_order=True):
-        out.append((column, index[column][int(number)], part["index"].cast(pl.Int64).unique().sort()))
+    for i, (fname, cname, _) in enumerate(exprs):
+        failing = ~frame.get_column(str(i))
+        if failing.any():
+            out.append((fname, cname, failing.arg_true().cast(pl.Int64)))
     return out
 
 
