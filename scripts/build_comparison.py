@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -61,7 +62,17 @@ def to_html(nb) -> str:
     config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=config)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": TITLE}})
-    return body
+    return offline(body)
+
+
+_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>\s*", re.I | re.S)
+_REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref=[\"']https?://[^>]*>\s*", re.I)
+
+
+def offline(html: str) -> str:
+    """The page without scripts or styles fetched from the network (require.js, MathJax from a CDN):
+    comparison.html must open the same without a connection. The charts are embedded PNGs."""
+    return _REMOTE_LINK.sub("", _REMOTE_SCRIPT.sub("", html))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,13 @@ def test_main_job_runs_the_comparison_notebook_to_html_and_pngs(tmp_path, capsys
     html = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
     assert "跨地区比较" in html and "Cross-region comparison" in html
     assert html.count("data:image/png;base64") >= 5 and "filterwarnings" not in html
+    import re
+
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    assert "NaN" not in text and "nan</td>" not in text  # missing values are blank
+    assert "≥90" in text  # a published "over 90 %" keeps its qualifier
+    assert not re.search(r"<script[^>]*src=[\"']https?://", text) and not re.search(r"<link[^>]*href=[\"']https?://", text)
+    assert "村(社区)层级" in text and "网格层级" in text  # like with like, and said so
     pngs = sorted(p.name for p in (tmp_path / "out" / "charts").glob("*.png"))
     assert pngs == ["01_grid_load.png", "02_deliberation.png", "03_cases.png", "04_volunteering.png",
                     "05_satisfaction.png"]
@@ -115,35 +122,71 @@ def test_chinese_without_the_cjk_font_fails(tmp_path, monkeypatch):
 
 
 # What the readings in notebook 02 say, so that a change in the packages that makes them wrong fails here.
-READINGS = {
-    "households_per_grid_worker": {"gs-dingxi-zhangxian": 60, "hn-xiangtan-yuhu": 140, "zj-hangzhou-linli": 190},
-    "households_per_micro_grid_worker": {"hn-xiangtan-yuhu": 55, "zj-hangzhou-linli": 65},
-    "meetings_per_1000_residents": {"gs-dingxi-zhangxian": 44, "hn-xiangtan-yuhu": 5, "zj-hangzhou-linli": 14},
-    "women_share_participants": {"gs-dingxi-zhangxian": 43, "hn-xiangtan-yuhu": 53, "zj-hangzhou-linli": 53},
-    "cases_closed_share": {"gs-dingxi-zhangxian": 92, "hn-xiangtan-yuhu": 92, "zj-hangzhou-linli": 92},
-    "median_days_to_close": {"gs-dingxi-zhangxian": 1, "hn-xiangtan-yuhu": 1, "zj-hangzhou-linli": 2},
-    "volunteers_per_100_residents": {"gs-dingxi-zhangxian": 14, "hn-xiangtan-yuhu": 4, "zj-hangzhou-linli": 7},
-    "service_hours_per_volunteer": {"gs-dingxi-zhangxian": 11, "hn-xiangtan-yuhu": 6, "zj-hangzhou-linli": 9},
-    "satisfaction_rate": {"gs-dingxi-zhangxian": 91, "hn-xiangtan-yuhu": 80, "zj-hangzhou-linli": 81},
-    "say_rate": {"gs-dingxi-zhangxian": 70, "hn-xiangtan-yuhu": 69, "zj-hangzhou-linli": 70},
+# Village/community level: (package, locality name) -> about; package level for volunteering and surveys.
+TIER_READINGS = {
+    "households_per_grid_worker": {"邻里社区": 193, "示例村": 61, "第一社区": 152, "第二社区": 133},
+    "meetings_per_1000_residents": {"邻里社区": 14, "示例村": 44, "第一社区": 4.7, "第五社区": 4.1},
+    "women_share_participants": {"邻里社区": 53, "示例村": 42, "第五社区": 57},
+    "cases_closed_share": {"邻里社区": 95, "示例村": 94, "第三社区": 94},
 }
+PACKAGE_READINGS = {
+    "volunteers_per_100_residents": {"gs-dingxi-zhangxian": 12, "hn-xiangtan-yuhu": 3.3, "zj-hangzhou-linli": 6.2},
+    "service_hours_per_volunteer": {"gs-dingxi-zhangxian": 13, "hn-xiangtan-yuhu": 7.4, "zj-hangzhou-linli": 10.5},
+}
+SDG_READINGS = {"gs-dingxi-zhangxian": 67, "hn-xiangtan-yuhu": 58, "zj-hangzhou-linli": 61}
 
 
 def test_comparison_readings_match_the_data():
     import jiceng
+    from jiceng.indicators import DIMENSIONS
 
-    ind = jiceng.indicators(jiceng.load_many(REPO / "datapackages", validate=False))
-    computed = ind[ind["origin"] == "records"].set_index(["indicator_code", "package"])
-    for code, expected in READINGS.items():
+    packages = jiceng.load_many(REPO / "datapackages", validate=False)
+    codes = list(TIER_READINGS) + list(PACKAGE_READINGS) + ["sdg_16_7_2", "satisfaction_rate", "median_days_to_close"]
+    local = jiceng.indicators(packages, by="locality", codes=codes)
+    local = local[(local["origin"] == "records") & local[DIMENSIONS].isna().all(axis=1)]
+    tier = local[local["level"].isin(["community", "village"])].set_index(["indicator_code", "locality_name"])
+    for code, expected in TIER_READINGS.items():
+        for name, about in expected.items():
+            value = tier.loc[(code, name), "value"]
+            assert abs(value - about) <= max(0.04 * about, 0.6), (code, name, value, about)
+    assert set(tier.loc["cases_closed_share", "value"].round()) <= set(range(94, 97))
+    assert tier.loc["median_days_to_close", "value"].between(0.9, 2.1).all()
+    own = local[local["locality_id"] == local["package"].map({p.name: p.locality_id for p in packages})]
+    own = own.set_index(["indicator_code", "package"])
+    for code, expected in PACKAGE_READINGS.items():
         for package, about in expected.items():
-            value = computed.loc[(code, package), "value"]
-            assert abs(value - about) <= max(0.04 * about, 1.0), (code, package, value, about)
-    assert math.isnan(computed.loc[("households_per_micro_grid_worker", "gs-dingxi-zhangxian"), "value"])
-    sat = computed.loc["satisfaction_rate"]
-    village, street, community = (sat.loc[p] for p in ("gs-dingxi-zhangxian", "hn-xiangtan-yuhu", "zj-hangzhou-linli"))
-    assert village["ci_low"] > max(street["ci_high"], community["ci_high"])  # "intervals do not overlap"
-    assert street["ci_high"] > community["ci_low"] and community["ci_high"] > street["ci_low"]  # "overlap"
-    say = computed.loc["say_rate"]
-    assert say["ci_low"].max() < say["ci_high"].min()  # all three intervals overlap
-    zhang = ind[(ind["package"] == "seed-cases") & (ind["indicator_code"] == "satisfaction_rate")].iloc[0]
+            value = own.loc[(code, package), "value"]
+            assert abs(value - about) <= max(0.04 * about, 0.5), (code, package, value, about)
+    surveys = own[own["survey_id"].notna()]
+    sdg = surveys.loc["sdg_16_7_2"]
+    for package, about in SDG_READINGS.items():
+        assert abs(sdg.loc[package, "value"] - about) <= 1.5, package
+    sat = surveys.loc["satisfaction_rate"].reset_index()
+    village = sat[(sat["package"] == "gs-dingxi-zhangxian") & sat["ci_low"].notna()]
+    urban = sat[sat["package"] != "gs-dingxi-zhangxian"]
+    assert village["ci_low"].min() > urban["ci_high"].max()  # "without overlap where there are intervals"
+    assert urban["value"].between(74, 82).all() and sat[sat["package"] == "gs-dingxi-zhangxian"]["value"].between(90, 96).all()
+    shares = sat[sat["ci_low"].isna()]
+    assert list(shares["survey_id"]) == ["SV2022-4"]  # the shares-only county result: no interval
+    ind = jiceng.indicators(packages, codes=["satisfaction_rate"])
+    zhang = ind[(ind["package"] == "seed-cases")].iloc[0]
     assert (zhang["value"], zhang["value_qualifier"], zhang["locality_name"]) == (90, "over", "漳县")
+
+
+def test_charts_carry_their_sources_in_the_chart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from jiceng import charts
+
+    charts.use_cjk_font()
+    fig, ax = plt.subplots()
+    charts.cite(fig, packages=["zj-hangzhou-linli", "seed-cases"], period="2022", version="2.0.0", simulated=True,
+                level="村(社区)")
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert "zj-hangzhou-linli" in texts and "seed-cases" in texts and "2022" in texts and "2.0.0" in texts
+    assert "示例" in texts and "simulated" in texts and "村(社区)" in texts
+    plt.close(fig)
+    assert charts.format_value(90.0, "percent", "over") == "≥90" and charts.format_value(float("nan")) == ""
+    assert charts.format_value(1305.0, "count") == "1,305" and charts.format_value(62.345, "percent") == "62.3"

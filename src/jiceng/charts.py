@@ -35,7 +35,9 @@ PROVINCE_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c5
 
 
 # How a published qualifier shows next to a value: "over 90 %" is drawn as ≥90.0.
-QUALIFIER_MARKS = {"over": "≥", "under": "≤", "approx": "≈"}
+QUALIFIER_MARKS = {"over": "≥", "under": "≤", "approx": "≈", "at_least": "≥", "at_most": "≤"}
+# Units whose values are whole numbers (shown without decimals).
+COUNT_UNITS = {"count", "points"}
 
 
 class FontMissing(RuntimeError):
@@ -101,6 +103,103 @@ def save(fig, name: str, folder: str | Path | None = None) -> Path | None:
     return path
 
 
+def format_value(value, unit: str | None = None, qualifier: str | None = None, decimals: int = 1) -> str:
+    """A value as a reader should see it: empty when missing (never "NaN"), counts as integers,
+    and the published qualifier in front (≥90, ≈3000)."""
+    try:
+        import math
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+    except TypeError:
+        pass
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    mark = QUALIFIER_MARKS.get(qualifier or "", "")
+    if isinstance(value, (int, float)):
+        if unit in COUNT_UNITS or float(value).is_integer():  # whole numbers without decimals: 90, not 90.0
+            return f"{mark}{float(value):,.0f}"
+        return f"{mark}{float(value):,.{decimals}f}"
+    return f"{mark}{value}"
+
+
+def display_table(df, value_columns=None, unit_column: str = "unit", qualifier_column: str = "value_qualifier"):
+    """A copy of an indicator table ready to show (notebooks, comparison.html): every cell text,
+    missing values empty (no NaN), counts without decimals, qualifiers kept (≥90)."""
+    import pandas as pd
+
+    out = df.copy()
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    value_columns = value_columns if value_columns is not None else numeric
+    units = out[unit_column] if unit_column in out else pd.Series(None, index=out.index)
+    quals = out[qualifier_column] if qualifier_column in out else pd.Series(None, index=out.index)
+    for c in numeric:
+        if c == "value":
+            out[c] = [format_value(v, u, q) for v, u, q in zip(out[c], units, quals)]
+        elif c in ("numerator", "denominator", "n_valid", "n_dont_know", "n_not_applicable", "n_refused"):
+            out[c] = [format_value(v, "count") for v in out[c]]
+        else:
+            out[c] = [format_value(v, None) for v in out[c]]
+    return out.astype("object").where(out.notna(), "").astype(str).replace({"nan": "", "<NA>": "", "None": ""})
+
+
+def cite(fig, *, packages, period, version, simulated: bool, level: str | None = None, extra: str = "") -> None:
+    """Write the chart's sources in the chart itself: packages, period, standard version, the level
+    compared, and 示例/simulated when any package is simulated example data."""
+    parts = [f"来源 Source: {', '.join(sorted(set(packages)))}", f"期间 Period: {period}", f"标准 Standard {version}"]
+    if level:
+        parts.append(f"层级 Level: {level}")
+    if simulated:
+        parts.append("示例数据,模拟 / simulated example data")
+    if extra:
+        parts.append(extra)
+    fig.text(0.01, 0.005, " · ".join(parts), fontsize=7.5, color="#444444", ha="left", va="bottom", wrap=True)
+    fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.2))
+
+
+def unit_points(ax, table, *, title: str, ylabel: str, colours: dict | None = None, group: str = "province",
+                label: str = "label"):
+    """One point per unit (community, village, grid …) with its interval, grouped left to right by
+    `group` (the province), so that many units of the same level can be compared at a glance.
+
+    `table` needs columns value, province_code, province and `label`; ci_low / ci_high are drawn
+    as error bars when present."""
+    import numpy as np
+
+    table = table.dropna(subset=["value"]).sort_values(["province_code", label]).reset_index(drop=True)
+    colours = colours or province_colours(table["province_code"])
+    groups = list(dict.fromkeys(table["province_code"]))
+    x = np.zeros(len(table))
+    for i, code in enumerate(groups):  # spread the units of a group evenly (deterministic, no random jitter)
+        idx = np.flatnonzero((table["province_code"] == code).to_numpy())
+        x[idx] = i + (np.linspace(-0.25, 0.25, len(idx)) if len(idx) > 1 else 0)
+    for code in groups:
+        part = table["province_code"] == code
+        ax.scatter(x[part.to_numpy()], table.loc[part, "value"], color=colours[code], s=22, zorder=3,
+                   label=table.loc[part, "province"].iloc[0])
+    if {"ci_low", "ci_high"} <= set(table.columns) and table["ci_low"].notna().any():
+        has = table["ci_low"].notna() & table["ci_high"].notna()
+        low = (table["value"] - table["ci_low"]).clip(lower=0)[has]
+        high = (table["ci_high"] - table["value"]).clip(lower=0)[has]
+        ax.errorbar(x[has.to_numpy()], table["value"][has], yerr=[low, high], fmt="none", ecolor="#555555",
+                    elinewidth=0.8, capsize=2, zorder=2)
+    for i, code in enumerate(groups):
+        part = table[table["province_code"] == code]
+        ax.hlines(part["value"].median(), i - 0.3, i + 0.3, color="black", linewidth=1.2, zorder=4)
+        ax.annotate(f"n={len(part)}", (i, 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=8, xycoords=("data", "axes fraction"))
+    ax.set_xticks(range(len(groups)), [table[table["province_code"] == c]["province"].iloc[0] for c in groups])
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
 def province_colours(codes) -> dict:
     """A stable colour for each province code."""
     return {c: PROVINCE_COLOURS[i % len(PROVINCE_COLOURS)] for i, c in enumerate(sorted(set(codes)))}
@@ -132,9 +231,10 @@ def indicator_bars(ax, table, *, title: str, ylabel: str, colours: dict | None =
         ax.errorbar(x[has.to_numpy()], table["value"][has], yerr=[low, high], fmt="none", ecolor="black", capsize=4)
         top = table[["value", "ci_high"]].max(axis=1)
     qualifiers = table["value_qualifier"] if "value_qualifier" in table else [None] * len(table)
-    for xi, value, y, q in zip(x, table["value"], top, qualifiers):
+    units = table["unit"] if "unit" in table else [None] * len(table)
+    for xi, value, y, q, u in zip(x, table["value"], top, qualifiers, units):
         if value == value:  # not NaN
-            text = QUALIFIER_MARKS.get(q, "") + value_format.format(value)
+            text = QUALIFIER_MARKS.get(q, "") + (f"{value:,.0f}" if u in COUNT_UNITS else value_format.format(value))
             ax.annotate(text, (xi, y), ha="center", va="bottom", fontsize=9, xytext=(0, 3), textcoords="offset points")
     if "unit" in table and (table["unit"] == "percent").all():
         ax.set_ylim(0, 125)  # room for the labels and the legend above 100 %
