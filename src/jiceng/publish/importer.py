@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -549,23 +550,38 @@ def _record(out: Outcome, table: str, grid: Grid, row: int, col: int, field_name
 
 
 def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: list[Finding]) -> list[dict]:
-    rows = []
     grid = data.grid
     special_rows = {r for r, _ in grid.formats} | {r for r, _ in grid.formulas} | {r for r, _ in grid.errors}
     cols = list(data.columns.items())
+    names = [name for _, name in cols]
+    # the usual rows (plain values, no formats, formulas or errors): normalised column by column
+    plain_rows = [r for r in data.data_rows if r not in special_rows]
+    lines = [grid.rows[r - 1] for r in plain_rows]
+    columns = {name: [line[c - 1] if c <= len(line) else None for line in lines] for c, name in cols}
+    outcomes = spec.normalise_columns(columns)
+    new_changes: list[Change] = []
+    new_findings: list[Finding] = []
+    order = {name: i for i, name in enumerate(names)}
+    values = {}
+    for c, name in cols:
+        outs, raws = outcomes[name], columns[name]
+        for i, out in enumerate(outs):
+            if out.kinds or out.problem:
+                _record(out, data.table, grid, plain_rows[i], c, name, raws[i], new_changes, new_findings)
+        values[name] = [o.value for o in outs]
+    # recorded column by column; a stable sort by row gives row by row, columns in order, as the sheet reads
+    new_changes.sort(key=attrgetter("row"))
+    new_findings.sort(key=lambda f: f.row or 0)
+    plain = [dict(zip(names, t)) for t in zip(*(values[n] for n in names))] if names else [{} for _ in plain_rows]
+    if not special_rows:
+        changes.extend(new_changes)
+        findings.extend(new_findings)
+        return plain
+    rows = []
+    by_row = dict(zip(plain_rows, plain))
     for r in data.data_rows:
-        line = grid.rows[r - 1]
-        width = len(line)
-        if r not in special_rows:  # the usual row: plain values, no formats, formulas or errors to consider
-            cells = {name: (line[c - 1] if c <= width else None, None) for c, name in cols}
-            outcomes = spec.normalise_row(cells)
-            row = {}
-            for c, name in cols:
-                out = outcomes[name]
-                if out.kinds or out.problem:
-                    _record(out, data.table, grid, r, c, name, cells[name][0], changes, findings)
-                row[name] = out.value
-            rows.append(row)
+        if r in by_row:
+            rows.append(by_row[r])
             continue
         raws = {c: grid.cell(r, c) for c in data.columns}
         cells = {name: (raws[c].value, raws[c].number_format) for c, name in cols}
@@ -580,15 +596,19 @@ def _rows_of(data: TableData, spec: TableSpec, changes: list[Change], findings: 
                     "公式没有保存的计算结果,已按公式原文保留;请在 Excel/WPS 中打开并保存,或改为直接填写数值",
                     "the formula has no saved result; kept as its text; open and save the file in Excel/WPS "
                     "or type the value"))
-                _record(out, data.table, grid, r, c, name, raw.formula, changes, findings)
+                _record(out, data.table, grid, r, c, name, raw.formula, new_changes, new_findings)
             elif raw.error:
                 out = Outcome(display(raw.value), problem=(
                     f"单元格是 Excel 错误值 {raw.value},已按原样保留", f"the cell holds the Excel error {raw.value}; kept as is"))
-                _record(out, data.table, grid, r, c, name, raw.value, changes, findings)
+                _record(out, data.table, grid, r, c, name, raw.value, new_changes, new_findings)
             else:
-                _record(out, data.table, grid, r, c, name, raw.value, changes, findings, formula=raw.formula)
+                _record(out, data.table, grid, r, c, name, raw.value, new_changes, new_findings, formula=raw.formula)
             row[name] = out.value
         rows.append(row)
+    new_changes.sort(key=lambda ch: (ch.row, order.get(ch.field, 0)))
+    new_findings.sort(key=lambda f: (f.row or 0, order.get(f.field, 0)))
+    changes.extend(new_changes)
+    findings.extend(new_findings)
     return rows
 
 

@@ -206,14 +206,48 @@ class TableSpec:
             if spec.name in cells:
                 out[spec.name] = o = normalise_value(spec, *cells[spec.name], percent_row=percent_row)
                 if percent_row and o.problem is None and spec.type == "number" and _fraction(o.value):
-                    out[spec.name] = o = Outcome(o.value, o.kinds, None, o.before)
-                    # 0.985 in a percent row: almost always 98.5 % typed as a fraction
-                    o.problem = _problem(
-                        f"单位是 %,但“{o.value}”像是小数写法;如果是 {_times100(o.value)}%,请填 {_times100(o.value)}(已按原样保留)",
-                        f"the unit is percent but '{o.value}' looks like a fraction; if it means {_times100(o.value)}%, "
-                        f"type {_times100(o.value)} (kept as typed)")
-                    o.code = "publish.percent_fraction"
+                    out[spec.name] = _as_fraction(o)
         return out
+
+    def normalise_columns(self, columns: dict[str, list]) -> dict[str, list[Outcome]]:
+        """The same as `normalise_row` for whole columns of plain values (no number formats):
+        field -> raw values in row order; returns field -> outcomes in row order."""
+        out: dict[str, list[Outcome]] = {}
+        nv = normalise_value
+        for spec in self.plain:
+            vals = columns.get(spec.name)
+            if vals is not None:
+                out[spec.name] = [nv(spec, v) for v in vals]
+        percent = None
+        if self.unit_field and self.unit_field in out:
+            codes = self.percent_codes
+            percent = [o.value in codes for o in out[self.unit_field]]
+        for spec in self.numeric:
+            vals = columns.get(spec.name)
+            if vals is None:
+                continue
+            if percent is None or not any(percent):
+                out[spec.name] = [nv(spec, v) for v in vals]
+                continue
+            res = []
+            for v, pct in zip(vals, percent):
+                o = nv(spec, v, None, pct)
+                if pct and o.problem is None and spec.type == "number" and _fraction(o.value):
+                    o = _as_fraction(o)
+                res.append(o)
+            out[spec.name] = res
+        return out
+
+
+def _as_fraction(o: Outcome) -> Outcome:
+    """0.985 in a percent row: almost always 98.5 % typed as a fraction; said, kept as typed."""
+    new = Outcome(o.value, o.kinds, None, o.before)
+    new.problem = _problem(
+        f"单位是 %,但“{o.value}”像是小数写法;如果是 {_times100(o.value)}%,请填 {_times100(o.value)}(已按原样保留)",
+        f"the unit is percent but '{o.value}' looks like a fraction; if it means {_times100(o.value)}%, "
+        f"type {_times100(o.value)} (kept as typed)")
+    new.code = "publish.percent_fraction"
+    return new
 
 
 _CACHE_SIZE = 50_000  # outcomes remembered per field: repeated values (codes, dates) are normalised once
