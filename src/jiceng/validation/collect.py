@@ -36,6 +36,7 @@ def _clean_text(value: str) -> str | None:
     return _shown(value, MAX_VALUE_CHARS)
 
 
+@lru_cache(maxsize=1 << 12)
 def _label(text):
     """A table or field name as a report shows it: bounded, redacted, printable."""
     return None if text is None else _shown(text, 200)
@@ -72,7 +73,7 @@ class Collector:
         key = (code, resource, field)
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(code, severity, resource, field, zh, en)
+            group = self.groups[key] = Group(code, severity, resource, field, _redacted(zh), _redacted(en))
         return group
 
     def _room(self, group: Group) -> int:
@@ -122,12 +123,19 @@ class Collector:
 
 
 def _defaults(code, severity, zh, en):
-    """Severity and messages, the known code's by default; messages redacted (they may quote data)."""
+    """Severity and messages, the known code's by default. Messages may quote data: a group's
+    message is redacted when the group is made, each finding's by Finding itself (the gate), so
+    that a message is redacted once, not once per call."""
     known = CODES.get(code)
     severity = severity or (known.severity if known else "ERROR")
-    zh = _message(zh) if zh else (known.zh if known else code)
-    en = _message(en) if en else (known.en if known else code)
+    zh = zh if zh else (known.zh if known else code)
+    en = en if en else (known.en if known else code)
     return severity, zh, en
+
+
+@lru_cache(maxsize=1 << 12)
+def _redacted(text: str) -> str:
+    return _message(text)
 
 
 class Discard(Collector):
