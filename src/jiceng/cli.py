@@ -139,6 +139,33 @@ def _click_error(exc: Exception) -> int:
     return EXIT_INPUT
 
 
+def _failure(exc: BaseException) -> int:
+    """The exit code and message for what escaped a command."""
+    import os
+    import sys
+
+    if _is(exc, "ClickException") or _is(exc, "Abort"):
+        return _click_error(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        _say("INTERRUPTED", "已中断", "interrupted")
+        return 130
+    if isinstance(exc, BrokenPipeError):  # `jiceng … | head`: the reader has gone; nothing more to say
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    if isinstance(exc, MemoryError):
+        _say("OUT_OF_MEMORY", "内存不足,命令无法完成", "out of memory; the command could not finish")
+        return EXIT_INTERNAL
+    if not isinstance(exc, Exception):
+        raise exc
+    _say("INTERNAL_ERROR", f"jiceng 内部错误({type(exc).__name__});请报告此问题,附上命令和输入(设置 JICENG_DEBUG=1 可看到详情)",
+         f"internal error of jiceng ({type(exc).__name__}); please report it with the command and the input "
+         "(set JICENG_DEBUG=1 for details)")
+    return EXIT_INTERNAL
+
+
 def _say(code: str, zh: str, en: str) -> None:
     import sys
 
@@ -152,7 +179,6 @@ def main(argv=None) -> None:
     import os
     import sys
 
-    import click
 
     if not isinstance(sys.stdout, SafeStream):
         sys.stdout = SafeStream(sys.stdout)
@@ -161,29 +187,12 @@ def main(argv=None) -> None:
     debug = os.environ.get("JICENG_DEBUG") == "1"
     try:
         code = app(args=argv, standalone_mode=False)
-    except Exception as exc:
-        if not _is(exc, "ClickException") and not _is(exc, "Abort"):
+    except BaseException as exc:  # noqa: BLE001 - every way out gets its exit code and a coded message
+        if isinstance(exc, SystemExit):
             raise
-        code = _click_error(exc)
-    except KeyboardInterrupt:
-        _say("INTERRUPTED", "已中断", "interrupted")
-        code = 130
-    except BrokenPipeError:  # `jiceng … | head`: the reader has gone; nothing more to say
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        code = 0
-    except MemoryError:
-        _say("OUT_OF_MEMORY", "内存不足,命令无法完成", "out of memory; the command could not finish")
-        code = EXIT_INTERNAL
-    except Exception as exc:
-        if debug:
+        if debug and not (_is(exc, "ClickException") or _is(exc, "Abort")):
             raise
-        _say("INTERNAL_ERROR", f"jiceng 内部错误({type(exc).__name__});请报告此问题,附上命令和输入(设置 JICENG_DEBUG=1 可看到详情)",
-             f"internal error of jiceng ({type(exc).__name__}); please report it with the command and the input "
-             "(set JICENG_DEBUG=1 for details)")
-        code = EXIT_INTERNAL
+        code = _failure(exc)
     try:
         sys.stdout.flush()
     except Exception:

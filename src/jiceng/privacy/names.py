@@ -67,6 +67,7 @@ _PLACE_INSIDE = set("村镇乡县区市省街路巷")
 _ANONYMISED = re.compile(r"某|[*＊×Xx○〇□■●]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NR = ("nr", "nrfg", "nrt")
+_NUMERAL_BEFORE = re.compile(r"[0-9０-９一二两三四五六七八九十百千万几][ \t]*$")
 _GIVEN_TAGS = ("nr", "nrfg", "nrt", "nz", "ns")
 _FUNCTION_TAGS = ("p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "d", "m", "q", "x", "eng", "f", "y", "e", "o", "r")
 
@@ -146,18 +147,22 @@ GIVEN_NAME_CHARS = frozenset("".join("""
 林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰
 士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞
 香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺
-咏卿聪澜纯毓悦昭冰爽琬茗羽希欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔丽阳妮宝贝初程罡恒鸿桦骅剑娇纪宽灵媚琪晴容睿烁堂唯
+咏卿聪澜纯毓悦昭冰爽琬茗羽希欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜姬舒影荔丽阳妮宝贝初程罡恒鸿桦骅剑娇纪宽灵媚琪晴容睿烁堂唯
 威韦雯萱彦宇雨洋忠宗曼紫逸贤蝶菡儿轩涵然铭泓昊宸皓晗琨锐煜熙泉铁柱根金银喜财旺来满双二三四五六七八九大立正长桃杏莹沛洪淼鑫森焱垚
 钰彤潇敏捷佩璇瑛嫣晖斐芊怀景曦朝望斯麟骏驰凯锋懿胤桐彰勋昕晟晔淳湘澄沐汐漫溪玥瑜璋蕾葳芮苒芷萌蔚婧妤姝娉姗徽霖霏虹祖
 设业远佑益培基宪钢铮帆舟晋川渝京津沪淮湘赣闽浙粤陇坤乾润涌洲汉唐卫兵虎鹤鹰凌霜峻崇嵩巍屹峥嵘
 """.split()))
 
 
-def _common_word(word: str, surname: int | None = None) -> bool:
+def _common_word(word: str, surname: int | None = None, tagged: bool = True) -> bool:
     """A frequent dictionary word whose part after the surname (`surname` characters, found when
     None) is not made of given-name characters."""
     import jieba
+    import jieba.posseg
 
+    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    if tagged and tag is not None and tag not in _NR:  # a dictionary word that is not a name (许可 …)
+        return True
     if jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ:
         return False
     return not all(c in GIVEN_NAME_CHARS for c in word[surname_length(word) if surname is None else surname:])
@@ -188,7 +193,7 @@ def _tagged(text: str) -> list[NameHit]:
             given = all(c in GIVEN_NAME_CHARS for c in nxt[0])
             if len(nxt[0]) <= 2 and (nxt[1] in _GIVEN_TAGS or flag in _NR and nxt[1] not in _FUNCTION_TAGS
                                      or given and nxt[1] in ("n", "ng", "a", "vn")) \
-                    and not _common_word(nxt[0], 0):
+                    and (flag in _NR or given) and not _common_word(nxt[0], 0, tagged=False):
                 word += nxt[0]
                 j += 1
             elif s == 2 and len(nxt[0]) == 1 and nxt[1] not in _FUNCTION_TAGS:
@@ -211,6 +216,9 @@ def _tagged(text: str) -> list[NameHit]:
         end = start + len(word)
         after = text[end:end + 4]
         before = text[start - 1:start] if start else ""
+        if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]):  # 18 张表, 3 包垃圾: a measure word
+            i = j
+            continue
         if _plausible(word) and not _common_word(word) and not _ANONYMISED.match(after) and not _ANONYMISED.search(word) \
                 and not _PLACE_NEXT.match(after) and before not in ("小", "老"):
             out.append(NameHit(start, end, word, redact_name(word)))
