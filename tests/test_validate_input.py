@@ -477,3 +477,23 @@ def test_numbers_are_written_as_the_standard_writes_them(tmp_path, standard, val
     assert [(f.row, f.field) for f in report.by_code("NUMBER_NOT_CANONICAL")] == [(3, "hours_to_close")]
     assert not report.by_code("BELOW_MINIMUM") and not report.by_code("TYPE_ERROR")
     assert not report.valid
+
+
+def test_start_up_imports_neither_pandas_nor_frictionless(package):
+    """`jiceng --help`, `jiceng version` and validating a small package stay light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jiceng, jiceng.cli\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(jiceng.cli.app, ['--help']); assert r.exit_code == 0, r.output\n"
+        "r = CliRunner().invoke(jiceng.cli.app, ['version']); assert r.exit_code == 0, r.output\n"
+        "assert not {'pandas', 'frictionless', 'pandera', 'polars'} & set(sys.modules), sorted(sys.modules)\n"
+        "report = jiceng.validate(sys.argv[1])\n"
+        "assert report.exit_code == 1 and 'ABOVE_MAXIMUM' in report.codes()\n"
+        "print(sorted({'pandas', 'frictionless'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(package)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
