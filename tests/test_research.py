@@ -939,3 +939,17 @@ def test_reported_rows_keep_note_qualifier_dimensions_and_local_indicators_stay_
     text = result.stdout
     assert "## 本地指标 Local indicators" in text and text.index("x_test_dog_walkers") > text.index("## 本地指标")
     assert "未公布样本量" in text and "| over |" in text
+
+
+def test_local_questions_are_declared_in_the_package(tmp_path):
+    tables = small_tables()
+    tables["survey_answers"].append({"survey_id": "SV1", "respondent_id": "P1", "question_code": "x_test_park_use",
+                                     "response": "yes"})
+    folder = make(tmp_path / "undeclared", tables)
+    found = [f for f in jiceng.validate(folder).findings if f.code == "LOCAL_QUESTION_UNDECLARED"]
+    assert [(f.resource, f.severity, f.value) for f in found] == [("survey_answers", "WARNING", "x_test_park_use")]
+    declared = [{"code": "x_test_park_use", "scale": "yes_no", "zh": "过去12个月您是否去过社区公园?",
+                 "en": "In the last 12 months, did you visit the community park?"}]
+    folder = make(tmp_path / "declared", tables, local_questions=declared)
+    report = jiceng.validate(folder)
+    assert not [f for f in report.findings if f.code == "LOCAL_QUESTION_UNDECLARED"] and report.valid
