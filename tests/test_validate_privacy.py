@@ -277,3 +277,16 @@ def test_internal_error_exits_3_without_traceback(monkeypatch):
     result = CliRunner().invoke(app, ["validate", "whatever"])
     assert result.exit_code == 3
     assert "Traceback" not in result.output and "13812345678" not in result.output
+
+
+@pytest.mark.parametrize("name,zh_title", [("handler_name", "经办人"), ("handler", "经办人姓名"), ("resident_phone", "电话"),
+                                           ("home", "家庭住址")])
+def test_personal_fields_are_refused_in_extensions(standard, tmp_path, name, zh_title):
+    import test_extensions as te
+
+    field = te._field(name, "string")
+    field["zh"]["title"] = zh_title
+    bad = {"meetings": {"name": "meetings", "fields": [field]}}
+    _, _, std, findings = te._package(tmp_path, standard, bad, None)
+    assert [f.code for f in findings if f.severity == "ERROR"] == ["EXTENSION_PERSONAL_FIELD"]
+    assert name not in std.field_names("meetings")

@@ -126,7 +126,10 @@ def _check_new_field(f: dict, table: str, ext: str, codelists: dict, out: list[F
         out.append(_finding("EXTENSION_FIELD_NAME", "ERROR", f"扩展 {ext} 的字段名 {name!r} 不是英文 snake_case",
                             f"extension {ext}: field name {name!r} is not English snake_case", table, str(name), ext))
         return False
-    if PERSONAL_FIELD.search(name):
+    from .privacy import personal_field
+
+    zh_title = (f.get("zh") or {}).get("title") if isinstance(f.get("zh"), dict) else None
+    if PERSONAL_FIELD.search(name) or personal_field(name, f.get("title"), zh_title):  # names and titles (经办人姓名)
         out.append(_finding("EXTENSION_PERSONAL_FIELD", "ERROR", f"扩展 {ext} 的字段 {name} 表明会发布个人信息",
                             f"extension {ext}: field {name} implies personal data", table, name, ext))
         return False

@@ -16,6 +16,13 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.\-]*$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # Field names that would carry personal data the standard never publishes.
 PERSONAL_FIELD = re.compile(r"(phone|mobile|tel(ephone)?$|id_card|id_number|identity|citizen_id|address|person_name|full_name|surname|birth)")
+def _personal_field(name, *titles):
+    """Names and titles denoting personal data (姓名, 身份证, 电话, 住址, handler_name …): jiceng.privacy."""
+    from .privacy import personal_field
+
+    return personal_field(name, *[t for t in titles if isinstance(t, str)])
+
+
 # Virtual table the indicator engine builds from survey_answers and survey_counts.
 VIRTUAL_TABLES = {"survey_responses": ["survey_id", "question_code", "response", "count"],
                   # jiceng.indicators: one row per meeting, participants and women from its participation rows, else its own counts
@@ -97,7 +104,7 @@ def check(std: Standard) -> list[Problem]:
             fname = f.get("name") or ""
             if not SNAKE.match(fname):
                 out.append(Problem("field-name", fwhere, "字段名不是英文 snake_case", "field name is not English snake_case"))
-            if PERSONAL_FIELD.search(fname):
+            if PERSONAL_FIELD.search(fname) or _personal_field(fname, f.get("title"), (f.get("zh") or {}).get("title")):
                 out.append(Problem("personal-field", fwhere, "字段名表明会发布个人信息", "field name implies personal data"))
             enum = (f.get("constraints") or {}).get("enum")
             cname = f.get("codelist")

@@ -168,10 +168,33 @@ def _common_word(word: str, surname: int | None = None, tagged: bool = True) -> 
     return not all(c in GIVEN_NAME_CHARS for c in word[surname_length(word) if surname is None else surname:])
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
 def _tagged(text: str) -> list[NameHit]:
+    """Names the tagger finds. Names are runs of Chinese characters, so each run between
+    punctuation, digits and Latin letters is tagged on its own and remembered: the same phrase
+    in a million notes is tagged once."""
+    out: list[NameHit] = []
+    for run in _HAN_RUN.finditer(text):
+        base = run.start()
+        for start, end, word in _candidates(run.group(0)):
+            start, end = base + start, base + end
+            after = text[end:end + 4]
+            before = text[start - 1:start] if start else ""
+            if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]):  # 18 张表, 3 包垃圾: a measure word
+                continue
+            if not _ANONYMISED.match(after) and not _PLACE_NEXT.match(after) and before not in ("小", "老"):
+                out.append(NameHit(start, end, word, redact_name(word)))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _candidates(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, word) of the likely names in one run of Chinese characters."""
     posseg = _tagger()
     tokens = [(w.word, w.flag) for w in posseg.cut(text)]
-    out: list[NameHit] = []
+    out: list[tuple[int, int, str]] = []
     pos = 0
     offsets = []
     for word, _ in tokens:
@@ -215,15 +238,10 @@ def _tagged(text: str) -> list[NameHit]:
                 break
         end = start + len(word)
         after = text[end:end + 4]
-        before = text[start - 1:start] if start else ""
-        if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]):  # 18 张表, 3 包垃圾: a measure word
-            i = j
-            continue
-        if _plausible(word) and not _common_word(word) and not _ANONYMISED.match(after) and not _ANONYMISED.search(word) \
-                and not _PLACE_NEXT.match(after) and before not in ("小", "老"):
-            out.append(NameHit(start, end, word, redact_name(word)))
+        if _plausible(word) and not _common_word(word) and not _ANONYMISED.search(word) and not _PLACE_NEXT.match(after):
+            out.append((start, end, word))
         i = j
-    return out
+    return tuple(out)
 
 
 def _context(text: str) -> list[NameHit]:
