@@ -158,22 +158,6 @@ def test_freshness():
     assert freshness("irregular", None, "2026-06-01")["state"] == "no-expectation"
 
 
-def test_check_entry_judges_each_criterion(packages, standard):
-    criteria = read_criteria(REPO / "registry" / "seal.yaml")
-    opts = options(criteria=criteria, today="2026-03-01", report_html=False)
-    good = check_entry(Entry("good", str(packages["good"]), frequency="annual", updated="2026-01-05").to_dict(), opts)
-    assert good["status"] == "valid" and good["seal"]["passed"], good["seal"]
-    assert good["level"] == "province" and good["indicators"]
-    codes = {r["indicator_code"] for r in good["indicators"]}
-    assert codes, "indicators are computed from the records"
-    personal = check_entry(Entry("personal", str(packages["personal"]), frequency="monthly", updated="2025-01-01").to_dict(), opts)
-    failed = {c["id"] for c in personal["seal"]["criteria"] if not c["passed"]}
-    assert {"no_personal_data", "valid_current_major", "updated_on_time"} <= failed
-    nogrids = check_entry(Entry("nogrids", str(packages["nogrids"])).to_dict(), opts)
-    grid_rows = [r for r in nogrids["coverage"] if r["missing"] == ["grids"]]
-    assert grid_rows, "indicators computed from grids are reported as missing the grids table"
-
-
 # --------------------------------------------------------------------------- build, history, Dask
 
 def _comparable(results):
@@ -193,6 +177,25 @@ def built(tmp_path_factory, catalogue):
     history = site / "history" / "history.jsonl"
     seq = build(entries, site, std=std, criteria=criteria, history=history, today="2026-03-01")
     return site, seq, entries, criteria, history
+
+
+def test_each_criterion_is_judged(built):
+    from jiceng.registry.seal import evaluate
+
+    _, seq, _, criteria, _ = built
+    by_id = {r["id"]: r for r in seq.results}
+    good = by_id["good"]
+    assert good["status"] == "valid" and good["seal"]["passed"], good["seal"]
+    assert good["level"] == "province" and good["indicators"], "indicators are computed from the records"
+    failed = {c["id"] for c in by_id["personal"]["seal"]["criteria"] if not c["passed"]}
+    assert failed == {"no_personal_data", "valid_current_major"}
+    stale = dict(good, freshness={"state": "stale", "age_days": 90, "allowed_days": 35})
+    assert [c["id"] for c in evaluate(criteria, stale)["criteria"] if not c["passed"]] == ["updated_on_time"]
+    excerpt = dict(good, meta=dict(good["meta"], records="excerpt"))
+    assert [c["id"] for c in evaluate(criteria, excerpt)["criteria"] if not c["passed"]] == ["complete_records"]
+    grid_rows = [r for r in by_id["nogrids"]["coverage"] if r["missing"] == ["grids"]]
+    assert grid_rows, "indicators computed from grids are reported as missing the grids table"
+    assert by_id["missing"]["seal"]["passed"] is False
 
 
 def test_build_sequential(built, packages):
