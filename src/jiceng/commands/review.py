@@ -81,7 +81,7 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
 
         from ..review import ReviewError
         from ..review.diff import resolve
-        from ..review.impact import find_packages, impact, registry_packages
+        from ..review.impact import find_packages, impact
         from ..standard import current
 
         tmp = tempfile.TemporaryDirectory(prefix="jiceng-impact-")
@@ -101,7 +101,13 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
                 catalogue = registry or next((c for c in (Path("registry") / "catalogue.yaml",
                                                           current_std.root / "registry" / "catalogue.yaml") if c.is_file()), None)
                 if catalogue is not None:
-                    packages, source = registry_packages(catalogue), str(catalogue)
+                    from ..registry.catalogue import CatalogueError, read_catalogue
+
+                    try:  # the registry's local packages (entries at a URL are left out)
+                        packages = [Path(e.location) for e in read_catalogue(catalogue) if not e.remote]
+                    except CatalogueError as exc:
+                        raise ReviewError(exc.message_zh, exc.message_en) from None
+                    source = str(catalogue)
                 else:
                     folder = Path("datapackages")
                     if not folder.is_dir():

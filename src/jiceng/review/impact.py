@@ -230,17 +230,6 @@ def find_packages(folder: Path) -> list[Path]:
     return [p for p in found if not any(q != p and q in p.parents for q in found)]
 
 
-def registry_packages(catalogue: Path) -> list[Path]:
-    """The local packages listed in a registry catalogue (entries at a URL are left out)."""
-    from ..registry.catalogue import read_catalogue
-
-    try:
-        entries = read_catalogue(catalogue)
-    except ValueError as exc:
-        raise ReviewError(getattr(exc, "message_zh", str(exc)), getattr(exc, "message_en", str(exc))) from None
-    return [Path(e.location) for e in entries if not e.remote]
-
-
 def _by_rule(report, severity: str) -> Counter:
     """(table, finding code) -> exact count, from the report's groups (its listed findings may be capped)."""
     out: Counter = Counter()
