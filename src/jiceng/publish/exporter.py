@@ -194,15 +194,17 @@ def save_streaming(builder, tables: dict[str, list[dict]], out: Path) -> None:
         for r, row in enumerate(tables[table], start=FIRST_DATA_ROW):
             cells = []
             for f in fields:
-                cell = WriteOnlyCell(wo)
                 text = row.get(f["name"]) or ""
-                if text != "":
-                    try:
-                        builder._write(cell, f, text)
-                    except IllegalCharacterError:
-                        raise ValueError((
-                            f"“{table}”第 {r - FIRST_DATA_ROW + 2} 行 {f['name']} 含有 Excel 不能保存的控制字符",
-                            f"{table} row {r - FIRST_DATA_ROW + 2} field {f['name']} holds control characters Excel cannot store"))
+                if text == "":
+                    cells.append(None)
+                    continue
+                cell = WriteOnlyCell(wo)
+                try:
+                    builder._write(cell, f, text)
+                except IllegalCharacterError:
+                    raise ValueError((
+                        f"“{table}”第 {r - FIRST_DATA_ROW + 2} 行 {f['name']} 含有 Excel 不能保存的控制字符",
+                        f"{table} row {r - FIRST_DATA_ROW + 2} field {f['name']} holds control characters Excel cannot store"))
                 cells.append(cell)
             wo.append(cells)
     wb.save(out)

@@ -99,6 +99,7 @@ class WorkbookBuilder:
         self.meta = metadata_keys(std)
         self.wb = Workbook()
         self.lists: dict[str, tuple[str, bool]] = {}  # list name -> (defined name, closed)
+        self._labels: dict[str, dict[str, str]] = {}  # codelist -> code -> label, for writing rows
 
     # -- labels -------------------------------------------------------------------------------
     def label(self, codelist: str, code: str) -> str:
@@ -426,8 +427,11 @@ class WorkbookBuilder:
         """One package value into a cell, typed so that reading it back gives the same text."""
         t = f.get("type", "string")
         if f.get("codelist"):
-            cl = self.std.codelist(f["codelist"])
-            set_text(cell, cl.label(text, self.lang) if text in cl.codes else text)
+            labels = self._labels.get(f["codelist"])
+            if labels is None:
+                cl = self.std.codelist(f["codelist"])
+                labels = self._labels[f["codelist"]] = {r["code"]: cl.label(r["code"], self.lang) for r in cl.rows}
+            set_text(cell, labels.get(text, text))
         elif t == "boolean" and text in ("true", "false"):
             set_text(cell, self.bool_label(text == "true"))
         elif t == "integer" and INT_RE.match(text) and str(int(text)) == text and abs(int(text)) < 10**15:
