@@ -37,7 +37,7 @@ class Input:
     path: Path
     kind: str  # package | workbook | csvdir | special
     area: str  # who fixes failures here: PRIVACY, ENGINE or CLERKS
-    commands: tuple[str, ...] = ("validate", "privacy-report", "load", "export", "import")
+    commands: tuple[str, ...] = ("validate", "privacy-report", "load", "export", "import", "web")
     exits: dict = field(default_factory=dict)  # command -> allowed exit codes (default: 0, 1, 2)
     secrets: tuple[str, ...] = ()  # raw personal values no output may show
     import_target: Path | None = None  # an existing package `import -o` must leave intact
@@ -218,7 +218,7 @@ def build(root: Path, std) -> list[Input]:
         z.write(good / "datapackage.json", "datapackage.json")
         for i in range(10_050):
             z.writestr(f"data/x{i}.txt", "")
-    add(Input("zip-many-entries", zpath, "package", "ENGINE", commands=("validate", "privacy-report", "load"),
+    add(Input("zip-many-entries", zpath, "package", "ENGINE", commands=("validate", "privacy-report", "load", "web"),
               exits={"validate": {2}, "privacy-report": {2}}))
     zpath = root / "zip-slip.zip"
     with zipfile.ZipFile(zpath, "w") as z:
@@ -228,7 +228,7 @@ def build(root: Path, std) -> list[Input]:
     add(Input("zip-slip", zpath, "package", "ENGINE", commands=("validate", "privacy-report", "load")))
     zpath = root / "not-a-zip.zip"
     zpath.write_bytes(b"PK\x03\x04garbage")
-    add(Input("zip-damaged", zpath, "package", "ENGINE", commands=("validate", "privacy-report", "load"),
+    add(Input("zip-damaged", zpath, "package", "ENGINE", commands=("validate", "privacy-report", "load", "web"),
               exits={"validate": {2}, "privacy-report": {2}}))
 
     # -- long cells for export (Excel's limit is 32,767 characters)
@@ -251,14 +251,14 @@ def _workbooks(root: Path, std) -> list[Input]:
     wb.active["XFD1048576"] = "far"
     path = root / "sparse-far-cell.xlsx"
     wb.save(path)
-    out.append(Input("sparse-far-cell", path, "workbook", "CLERKS", commands=("import",), exits={"import": {1, 2}}))
+    out.append(Input("sparse-far-cell", path, "workbook", "CLERKS", commands=("import", "web"), exits={"import": {1, 2}}))
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws["L1048576"].font = openpyxl.styles.Font(bold=True)
     path = root / "styled-far-cell.xlsx"
     wb.save(path)
-    out.append(Input("styled-far-cell", path, "workbook", "CLERKS", commands=("import",), exits={"import": {1, 2}}))
+    out.append(Input("styled-far-cell", path, "workbook", "CLERKS", commands=("import", "web"), exits={"import": {1, 2}}))
 
     template = root / "template.xlsx"
     write_template(template, None, "zh")
@@ -280,7 +280,7 @@ def _workbooks(root: Path, std) -> list[Input]:
         if ws.max_row > 4:
             ws.row_dimensions[ws.max_row].hidden = True
     wb.save(path)
-    out.append(Input("workbook-personal-hidden-rows", path, "workbook", "CLERKS", commands=("import",),
+    out.append(Input("workbook-personal-hidden-rows", path, "workbook", "CLERKS", commands=("import", "web"),
                      exits={"import": {1}}, secrets=("13812345678", "138.1234.5678", "张伟")))
     return out
 

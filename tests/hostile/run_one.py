@@ -81,6 +81,52 @@ def run_load(path: str, limit: int) -> dict:
     return result
 
 
+_CLIENT = None
+
+
+def run_web(path: str, kind: str, limit: int) -> dict:
+    """Upload the input to the validation page (a package folder as the zip a clerk would make)
+    and read the page it answers with."""
+    global _CLIENT
+    import zipfile
+
+    from starlette.testclient import TestClient
+
+    from jiceng.web.app import create_app
+
+    t0 = time.monotonic()
+    result = {"argv": ["web", path], "stdout": "", "stderr": "", "stdout_len": 0, "crash": None}
+    signal.alarm(limit)
+    try:
+        p = Path(path)
+        if p.is_dir():
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                for f in sorted(p.rglob("*")):
+                    if f.is_file():
+                        z.write(f, f.relative_to(p).as_posix())
+            name, data = p.name + ".zip", buf.getvalue()
+        else:
+            name, data = p.name, p.read_bytes()
+        if _CLIENT is None:
+            _CLIENT = TestClient(create_app(), raise_server_exceptions=False)
+        for lang in ("zh", "en"):
+            resp = _CLIENT.post("/check", files={"file": (name, data, "application/octet-stream")}, data={"lang": lang})
+            result["stdout"] += resp.text[:2_000_000]
+            result["stdout_len"] += len(resp.text)
+            result.setdefault("status", []).append(resp.status_code)
+        result["exit"] = 0 if all(s < 500 for s in result["status"]) else f"http {result['status']}"
+    except Deadline:
+        result["exit"] = "timeout"
+    except BaseException as exc:  # noqa: BLE001
+        result["exit"] = "exception"
+        result["crash"] = "".join(traceback.format_exception(exc))[-3000:]
+    finally:
+        signal.alarm(0)
+    result["seconds"] = round(time.monotonic() - t0, 2)
+    return result
+
+
 def main(spec: dict) -> list[dict]:
     signal.signal(signal.SIGALRM, _alarm)
     path, work, limit = spec["path"], Path(spec["work"]), int(spec.get("limit", 60))
@@ -117,6 +163,10 @@ def main(spec: dict) -> list[dict]:
             results.append(r)
         elif command == "load":
             r = run_load(path, limit)
+            r["command"] = command
+            results.append(r)
+        elif command == "web":
+            r = run_web(path, spec["kind"], limit)
             r["command"] = command
             results.append(r)
     return results

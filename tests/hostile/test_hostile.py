@@ -121,19 +121,19 @@ def problems_of(item: corpus.Input, results: list[dict], before, after) -> list[
         shown = (r.get("stdout") or "") + (r.get("stderr") or "") + (r.get("files") or "")
         if str(r["exit"]).startswith("skipped"):
             continue
-        if r.get("crash") or r["exit"] in ("exception", "timeout") or str(r["exit"]).startswith("process"):
+        if r.get("crash") or r["exit"] in ("exception", "timeout") or str(r["exit"]).startswith(("process", "http")):
             out.append(f"{cmd}: {r['exit']} {(r.get('crash') or '')[-600:]}")
             continue
         if "Traceback (most recent call last)" in shown:
             out.append(f"{cmd}: traceback in the output")
         base = cmd.split("-")[0] if cmd.startswith("validate") else cmd
         allowed = item.exits.get(base, DOCUMENTED)
-        if cmd != "load" and r["exit"] not in allowed:
+        if cmd not in ("load", "web") and r["exit"] not in allowed:
             out.append(f"{cmd}: exit {r['exit']} not in {sorted(allowed)}: {(r.get('stderr') or r.get('stdout') or '')[:300]!r}")
         for s in secrets:
             if s in shown:
                 out.append(f"{cmd}: shows the raw personal value {s!r}")
-        if "\x1b" in shown or "\x07" in shown:
+        if cmd != "web" and ("\x1b" in shown or "\x07" in shown):  # the page escapes them as HTML
             out.append(f"{cmd}: an escape sequence reaches the terminal")
         if r.get("stdout_len", 0) > MAX_STDOUT:
             out.append(f"{cmd}: {r['stdout_len']} characters of output")
