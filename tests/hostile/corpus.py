@@ -41,6 +41,7 @@ class Input:
     exits: dict = field(default_factory=dict)  # command -> allowed exit codes (default: 0, 1, 2)
     secrets: tuple[str, ...] = ()  # raw personal values no output may show
     import_target: Path | None = None  # an existing package `import -o` must leave intact
+    expect: dict = field(default_factory=dict)  # command -> words one of which its output must contain
     note: str = ""
 
 
@@ -233,8 +234,11 @@ def build(root: Path, std) -> list[Input]:
 
     # -- long cells for export (Excel's limit is 32,767 characters)
     pkg = _package(std, root / "cell-40k-export", {table: bc.table_csv(std, table, 2, {0: {free: "事" * 40_000}})})
-    add(Input("cell-40k-export", pkg, "package", "CLERKS", commands=("export",), exits={"export": {0, 1, 2}},
-              note="export must refuse or split, never truncate silently"))
+    add(Input("cell-40k-export", pkg, "package", "CLERKS", commands=("export",), exits={"export": {2}},
+              expect={"export": ("32,767", "32767")}, note="export must refuse or split, never truncate silently"))
+    surrogate = bc.table_csv(std, table, 2).encode("utf-8").replace(b"\n", b",\xed\xa0\x80\n", 2)
+    pkg = _package(std, root / "surrogate-bytes-in-csv", {table: surrogate})
+    add(Input("surrogate-bytes-in-csv", pkg, "package", "ENGINE", exits={"validate": {1, 2}}))
 
     # -- workbooks, small on disk
     out.extend(_workbooks(root, std))
@@ -281,7 +285,8 @@ def _workbooks(root: Path, std) -> list[Input]:
             ws.row_dimensions[ws.max_row].hidden = True
     wb.save(path)
     out.append(Input("workbook-personal-hidden-rows", path, "workbook", "CLERKS", commands=("import", "web"),
-                     exits={"import": {1}}, secrets=("13812345678", "138.1234.5678", "张伟")))
+                     exits={"import": {1}}, secrets=("13812345678", "138.1234.5678", "张伟"),
+                     expect={"import": ("隐藏", "hidden")}))
     return out
 
 

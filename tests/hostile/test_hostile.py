@@ -109,7 +109,7 @@ NAMES = ["personal-every-form", "personal-in-name-and-version", "personal-in-hea
          "lone-surrogate", "descriptor-not-json", "descriptor-array", "descriptor-deep", "empty-folder",
          "fifo-descriptor", "dev-zero", "fifo-resource", "unsafe-paths", "big5-file", "gbk-declared-utf8", "utf16-file",
          "nul-bytes", "clerk-numbers", "semicolon-dialect", "zip-many-entries", "zip-slip", "zip-damaged",
-         "cell-40k-export", "sparse-far-cell", "styled-far-cell", "empty-template-onto-existing",
+         "cell-40k-export", "surrogate-bytes-in-csv", "sparse-far-cell", "styled-far-cell", "empty-template-onto-existing",
          "workbook-personal-hidden-rows"]
 
 
@@ -135,6 +135,9 @@ def problems_of(item: corpus.Input, results: list[dict], before, after) -> list[
                 out.append(f"{cmd}: shows the raw personal value {s!r}")
         if cmd != "web" and ("\x1b" in shown or "\x07" in shown):  # the page escapes them as HTML
             out.append(f"{cmd}: an escape sequence reaches the terminal")
+        words = item.expect.get(base)
+        if words and not any(w in shown for w in words):
+            out.append(f"{cmd}: the output says none of {words}")
         if r.get("stdout_len", 0) > MAX_STDOUT:
             out.append(f"{cmd}: {r['stdout_len']} characters of output")
     if before[0] != after[0]:
