@@ -16,8 +16,8 @@ def register(app: typer.Typer, schema_app: typer.Typer) -> None:
     app.command("rules-page")(rules_page_command)
 
 
-def _fail(zh: str, en: str) -> None:
-    typer.echo(f"✗ {zh}\n  {en}", err=True)
+def _fail(zh: str, en: str, code: str = "INPUT_ERROR") -> None:
+    typer.echo(f"✗ {code}: {zh}\n  {en}", err=True)
     raise typer.Exit(2)
 
 
@@ -104,5 +104,7 @@ def rules_page_command(
     except Exception as exc:
         if os.environ.get("JICENG_DEBUG") == "1":
             raise
-        _fail(f"无法生成规则页({type(exc).__name__}:{exc})", f"cannot write the rules page ({type(exc).__name__}: {exc})")
+        typer.echo(f"✗ INTERNAL_ERROR: 无法生成规则页({type(exc).__name__});请报告此问题\n"
+                   f"  cannot write the rules page ({type(exc).__name__}); please report it", err=True)
+        raise typer.Exit(3)
     typer.echo(f"✓ {output}")
