@@ -327,9 +327,12 @@ def _write_package(r: dict, out: Path, std, criteria: list[dict], history: list[
     if cov:
         names = _ind_names(std)
         n_cov = sum(x["status"] == "covered" for x in cov)
-        parts.append(f"<p>{t(f'可支持目录中 {n_cov}/{len(cov)} 项指标。', f'Supports {n_cov} of the {len(cov)} catalogue indicators.')}</p>")
+        computable = [x for x in cov if x["status"] != "no-computation"]
+        reported_only = [x for x in cov if x["status"] == "no-computation"]
+        parts.append(f"<p>{t(f'目录中可由记录计算的 {len(computable)} 项指标,本数据包可支持 {n_cov} 项;另有 {len(reported_only)} 项只能由数据包公布。', f'Supports {n_cov} of the {len(computable)} catalogue indicators computed from records; {len(reported_only)} more can only be reported by a package.')}</p>")
+        order = {"missing": 0, "excerpt": 1, "covered": 2}
         c_rows = []
-        for x in cov:
+        for x in sorted(computable, key=lambda x: order.get(x["status"], 3)):
             ind = names.get(x["code"], {})
             zh_title = (ind.get("zh") or {}).get("title", x["code"])
             c_rows.append(f'<tr data-coverage="{e(x["status"])}"><td><a href="../indicators/{e(x["code"])}.html">{t(zh_title, ind.get("title", x["code"]))}</a></td>'
@@ -337,6 +340,10 @@ def _write_package(r: dict, out: Path, std, criteria: list[dict], history: list[
                           f'<td>{", ".join(f"<code>{e(m)}</code>" for m in x["missing"])}</td></tr>')
         parts.append(f"<table><thead><tr><th>{t('指标', 'Indicator')}</th><th>{t('覆盖', 'Coverage')}</th>"
                      f"<th>{t('缺少的表或字段', 'Missing table or field')}</th></tr></thead><tbody>{''.join(c_rows)}</tbody></table>")
+        if reported_only:
+            items = ", ".join(f'<a href="../indicators/{e(x["code"])}.html">{t((names.get(x["code"], {}).get("zh") or {}).get("title", x["code"]), names.get(x["code"], {}).get("title", x["code"]))}</a>'
+                              for x in reported_only)
+            parts.append(f"<details><summary>{t('只能由数据包公布的指标', 'Indicators a package can only report')} ({len(reported_only)})</summary><p>{items}</p></details>")
 
     # history
     parts.append(f'<h2 id="history">{t("检查历史", "History")}</h2>')
