@@ -386,3 +386,14 @@ def test_site_in_chromium_every_link_and_each_status_and_seal(browser, built):
     browser.find_elements(By.CSS_SELECTOR, "#packages th")[4].click()
     first = browser.find_element(By.CSS_SELECTOR, "#packages tbody tr span.status").get_attribute("data-status")
     assert first == "valid"
+
+
+def test_build_command_refuses_bad_input(tmp_path):
+    result = runner.invoke(app, ["registry", "build", str(tmp_path / "none.yaml"), "-o", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "找不到目录文件" in result.output and "does not exist" in result.output
+    bad = tmp_path / "seal.yaml"
+    bad.write_text("criteria: [{id: x, kind: nonsense}]\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("id,location\nx,pkg\n", encoding="utf-8")
+    result = runner.invoke(app, ["registry", "build", str(tmp_path / "c.csv"), "-o", str(tmp_path / "s"), "--seal", str(bad)])
+    assert result.exit_code == 2 and "kind" in result.output
+    assert not (tmp_path / "s").exists()
