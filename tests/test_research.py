@@ -953,3 +953,21 @@ def test_local_questions_are_declared_in_the_package(tmp_path):
     folder = make(tmp_path / "declared", tables, local_questions=declared)
     report = jiceng.validate(folder)
     assert not [f for f in report.findings if f.code == "LOCAL_QUESTION_UNDECLARED"] and report.valid
+
+
+def test_schema_check_requires_a_period_rule_naming_real_fields(tmp_path):
+    import shutil
+
+    from jiceng.schema_check import check
+    from jiceng.standard import Standard
+
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    path = tmp_path / "schemas" / "indicators.json"
+    catalogue = json.loads(path.read_text(encoding="utf-8"))
+    by = {i["code"]: i for i in catalogue["indicators"]}
+    by["cases_collected"]["period_rule"]["tables"]["cases"] = {"event": "reported_on"}
+    del by["grids"]["period_rule"]
+    path.write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
+    problems = {(p.code, p.where) for p in check(Standard.from_schemas(tmp_path / "schemas"))}
+    assert ("catalogue-field", "indicator cases_collected period_rule") in problems
+    assert ("missing-period-rule", "indicator grids") in problems

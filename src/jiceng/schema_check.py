@@ -90,6 +90,7 @@ def check(std: Standard) -> list[Problem]:
             term = (ind.get("computation") or {}).get(part)
             if term:
                 _check_term(std, term, f"{where} {part}", out)
+        _check_period_rule(std, ind, where, out)
 
     tables = std.tables
     for tname, schema in tables.items():
@@ -313,6 +314,41 @@ def _check_deprecations(std: Standard, out: list[Problem]) -> None:
                                    f"replacement {repl!r} must be a live code, on a code with a deprecated version"))
 
 
+def _check_period_rule(std: Standard, ind: dict, where: str, out: list[Problem]) -> None:
+    """Every indicator states which records count in a period (`period_rule`, jiceng.indicators applies it):
+    a statement in Chinese and English, and clauses naming tables and fields that exist."""
+    rule = ind.get("period_rule")
+    if not isinstance(rule, dict) or not _text(rule.get("zh")) or not _text(rule.get("en")):
+        out.append(Problem("missing-period-rule", where, "缺少期间规则(period_rule,中英文说明)",
+                           "missing period_rule (which records count in a period, in Chinese and English)"))
+        return
+    for table, clause in (rule.get("tables") or {}).items():
+        if table in VIRTUAL_TABLES:
+            columns = VIRTUAL_TABLES[table]
+        elif table in std.tables:
+            columns = std.field_names(table)
+        else:
+            out.append(Problem("catalogue-table", f"{where} period_rule", f"期间规则引用不存在的表 {table}",
+                               f"period rule uses missing table {table}"))
+            continue
+        if not isinstance(clause, dict):
+            continue
+        via = clause.get("via") or []
+        target_cols = columns
+        if via:
+            parent = via[-1][0] if isinstance(via[-1], list) and via[-1] else None
+            target_cols = std.field_names(parent) if parent in std.tables else []
+        used = [clause.get("event")] if not via else []
+        used += [c for c in (clause.get("active") or []) if c] + [clause.get("flag"), clause.get("within"), clause.get("period_field")]
+        for col in filter(None, used):
+            if col not in columns:
+                out.append(Problem("catalogue-field", f"{where} period_rule", f"期间规则引用不存在的字段 {table}.{col}",
+                                   f"period rule uses missing field {table}.{col}"))
+        if via and clause.get("event") and clause["event"] not in target_cols:
+            out.append(Problem("catalogue-field", f"{where} period_rule", f"期间规则引用不存在的字段 {clause['event']}",
+                               f"period rule uses missing field {clause['event']}"))
+
+
 def _check_term(std: Standard, term: dict, where: str, out: list[Problem]) -> None:
     table = term.get("table")
     if table in VIRTUAL_TABLES:
@@ -322,7 +358,9 @@ def _check_term(std: Standard, term: dict, where: str, out: list[Problem]) -> No
     else:
         out.append(Problem("catalogue-table", where, f"公式引用不存在的表 {table}", f"formula uses missing table {table}"))
         return
-    used = [term.get("column")] + list(term.get("days_between", [])) + list((term.get("where") or {}).keys())
+    duration = term.get("duration") or {}
+    used = [term.get("column")] + list(term.get("days_between", [])) + list((term.get("where") or {}).keys()) \
+        + [duration.get("hours"), *duration.get("between", []), term.get("paired"), *term.get("group_by", [])]
     for col in filter(None, used):
         if col not in columns:
             out.append(Problem("catalogue-field", where, f"公式引用不存在的字段 {table}.{col}", f"formula uses missing field {table}.{col}"))
