@@ -345,10 +345,10 @@ def test_cli_never_shows_a_traceback(package, monkeypatch):
     monkeypatch.setattr(jiceng.validation, "validate", boom)
     monkeypatch.delenv("JICENG_DEBUG", raising=False)
     result = CliRunner().invoke(app, ["validate", str(package)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # an internal error has its own exit code: never 1 (errors found) nor 2 (bad input)
     assert "Traceback" not in result.output and "内部错误" in result.output and "internal error" in result.output
     result = CliRunner().invoke(app, ["validate", str(package), "--format", "json"])
-    assert result.exit_code == 2 and json.loads(result.stdout)["errors"][0]["code"] == "INTERNAL_ERROR"
+    assert result.exit_code == 3 and json.loads(result.stdout)["errors"][0]["code"] == "INTERNAL_ERROR"
 
 
 def test_public_api():
