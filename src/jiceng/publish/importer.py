@@ -229,14 +229,17 @@ class Names:
         self.std = std
         self.tables: dict[str, str] = {}
         self.fields: dict[str, dict[str, str]] = {}
+        self.titled: dict[str, dict[str, set[str]]] = {}
         for t in std.tables:
             for key in (t, table_title(std, t, "zh"), table_title(std, t, "en")):
                 self.tables[header_key(key)] = t
-            lookup = {}
+            lookup, every = {}, {}
             for f in std.fields(t):
                 for key in (f["name"], field_title(f, "zh"), field_title(f, "en")):
                     lookup[header_key(key)] = f["name"]
+                    every.setdefault(header_key(key), set()).add(f["name"])
             self.fields[t] = lookup
+            self.titled[t] = every  # a title two fields share names both
         self.helpers = {header_key(n): "instructions" for n in INSTRUCTIONS.values()}
         self.helpers |= {header_key(n): "codelists" for n in CODELISTS.values()}
         self.helpers |= {header_key(n): "metadata" for n in METADATA.values()}
@@ -337,7 +340,7 @@ def _locate_table(grid: Grid, table: str, names: Names, findings: list[Finding],
         by_title = lookup.get(header_key(head)) if not _blank(head) else None
         by_name = str(grid.value(name_row, c)).strip() if name_row and not _blank(grid.value(name_row, c)) else None
         chosen = by_name or by_title
-        if by_name and by_title and by_name != by_title:
+        if by_name and by_title and by_name != by_title and by_name not in names.titled[table].get(header_key(head), ()):
             zh, en = grid.where(header, c)
             findings.append(_finding(
                 "publish.header_mismatch", "WARNING",

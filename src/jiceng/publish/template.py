@@ -429,8 +429,16 @@ class WorkbookBuilder:
         if f.get("codelist"):
             labels = self._labels.get(f["codelist"])
             if labels is None:
+                from .normalise import CodeIndex
+
                 cl = self.std.codelist(f["codelist"])
-                labels = self._labels[f["codelist"]] = {r["code"]: cl.label(r["code"], self.lang) for r in cl.rows}
+                index = CodeIndex(cl)
+                labels = {}
+                for r in cl.rows:
+                    label = cl.label(r["code"], self.lang)
+                    # a label two codes share would not come back as this code: write the code itself
+                    labels[r["code"]] = label if index.lookup(label)[0] == r["code"] else r["code"]
+                self._labels[f["codelist"]] = labels
             set_text(cell, labels.get(text, text))
         elif t == "boolean" and text in ("true", "false"):
             set_text(cell, self.bool_label(text == "true"))
