@@ -188,7 +188,8 @@ def test_seed_cases_hold_the_published_figures():
     assert "41%" in women["note"]
     assert _indicator("621125000000", "village_committee_members")["value"] == "573"
     assert _indicator("621125000000", "registered_volunteers")["value_qualifier"] == "over"
-    assert _indicator("621125000000", "meetings")["period"] == "2021/2022"
+    meetings = _indicator("621125000000", "meetings")
+    assert (meetings["period"], meetings["published_date"]) == ("2021/..", "2022-12-08")  # "去年以来" up to the report
     assert _indicator("330114000000", "building_leaders")["value"] == "2795"
     share = _indicator("330114000000", "building_leaders_party_share")
     assert (share["numerator"], share["denominator"]) == ("921", "2795")
@@ -388,3 +389,21 @@ def test_rule_checks_catch_broken_records(tmp_path, monkeypatch, standard):
     monkeypatch.setitem(globals(), "PACKAGES", tmp_path)
     with pytest.raises(AssertionError, match="totals"):
         test_examples_keep_the_standards_rules("zj-hangzhou-linli", standard)
+
+
+def test_seed_cases_express_what_1_0_could_not():
+    """The urban/rural breakdown, the points and rating schemes and the undated meetings are rows, not notes."""
+    centres = [r for r in read("seed-cases", "indicators")
+               if r["locality_id"] == "621125000000" and r["indicator_code"] == "service_centres"]
+    by_kind = {(r["urban_rural"], r["method"]): r["value"] for r in centres}
+    assert by_kind == {("", "derived"): "140", ("urban", "reported"): "5", ("rural", "reported"): "135"}
+    facilities = {r["facility_id"]: r for r in read("seed-cases", "service_facilities")}
+    assert sum(int(r["count"]) for r in facilities.values()) == 140
+    fortress = {r["scheme_id"]: r for r in read("seed-cases", "rating_schemes")}["WENNONGKOU-FORTRESS"]
+    assert (fortress["categories"], fortress["items"], fortress["frequencies"]) == ("5", "20", "monthly,quarterly,yearly")
+    pioneer = {r["scheme_id"]: r for r in read("seed-cases", "points_schemes")}["CHUNHUI-PIONEER"]
+    assert (pioneer["scheme"], pioneer["holder_type"]) == ("pioneer_index", "person")
+    undated = [r for r in read("seed-cases", "meetings") if not r["meeting_date"]]
+    assert len(undated) == 2 and all(r["period"] == "2022" for r in undated)
+    local = [r for r in read("seed-cases", "indicators") if r["indicator_code"].startswith("x_zhangxian_")]
+    assert {r["value"] for r in local} == {"140", "149"}
