@@ -20,6 +20,7 @@ MAX_SHOWN = 120  # characters of a value a report shows
 MAX_MESSAGE = 1000  # characters of a message
 _SUFFIX = 32  # room for the "…(N 字符 chars)" note: text already cut is not cut again
 _SCAN_LIMIT = 4 * MAX_SHOWN
+MAX_REDACTED = 2_000  # characters `redact` returns at most (plus a note of the full length)
 
 
 def _spans(text: str, names: bool) -> list[tuple[int, int, str]]:
@@ -60,8 +61,8 @@ def redact(value, *, names: bool = True) -> str:
     text = value if isinstance(value, str) else str(value)
     if not text:
         return text
-    if len(text) > 100_000:  # nobody reads that much in a report: bound the work
-        text = text[:100_000]
+    if len(text) > MAX_REDACTED:  # nobody reads that much in a report: bound the work and the output
+        return _redact(text[:MAX_REDACTED], names) + f"…({len(text)} 字符 chars)"
     return _redact(text, names)
 
 
