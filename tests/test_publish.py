@@ -818,3 +818,13 @@ def test_json_report_in_clerk_terms(tmp_path, standard):
     assert item["table_zh"] == "网格" and item["hint_zh"] and item["hint_en"]
     html = result.report.to_html()
     assert "覆盖户数 [households]" in html and "H3" in html and "网格 (grids)" in html
+
+
+def test_importing_an_unchanged_export_prints_a_short_summary(tmp_path):
+    package = REPO / "datapackages" / "zj-hangzhou-linli"
+    book = export_package(package, tmp_path / "export.xlsx")
+    result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path / "pkg")])
+    assert result.exit_code == 0, result.output[-2000:]
+    # routine label -> code conversions are counted, not listed row by row
+    assert len(result.output.encode()) < 40_000 and max(len(line) for line in result.output.splitlines()) < 600
+    assert "×" in result.output and "例 e.g." in result.output

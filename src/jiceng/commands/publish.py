@@ -40,11 +40,22 @@ def template(
     typer.echo(f"✓ 模板已写入 / template written: {path}")
 
 
+FINDINGS_PER_KIND = 5  # import notes printed per kind; --annotate and the web page list all
+
+
 def _print_findings(findings) -> None:
     marks = {"ERROR": "✗", "WARNING": "!", "INFO": "·"}
+    shown: dict[str, int] = {}
     for f in findings:
+        shown[f.code] = shown.get(f.code, 0) + 1
+        if shown[f.code] > FINDINGS_PER_KIND:
+            continue
         typer.echo(f"  {marks.get(f.severity, '-')} {f.severity} {f.message_zh}")
         typer.echo(f"      {f.message_en}")
+    for code, n in shown.items():
+        if n > FINDINGS_PER_KIND:
+            typer.echo(f"  … {code}:另有 {n - FINDINGS_PER_KIND} 条(--annotate 标注工作簿中有全部)/ "
+                       f"{n - FINDINGS_PER_KIND} more (all of them in the --annotate workbook)")
 
 
 def _print_changes(changes, table_label, columns=None) -> None:
