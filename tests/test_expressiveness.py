@@ -40,6 +40,8 @@ STATEMENTS = {
         ind("beneficiaries", 382900, unit_multiplier=4, decimals=2, published_value="38.29万人次")]},
     "今年以来共化解矛盾纠纷1200余起": {"indicators": [
         ind("disputes_resolved", 1200, value_qualifier="over", period="2023/..", published_date="2023-10-15")]},
+    "截至2023年6月底,累计调解纠纷3000余起(起点未公布)": {"indicators": [
+        ind("disputes_resolved", 3000, value_qualifier="over", period="../2023-06")]},
     "村(社区)法律顾问实现全覆盖": {"indicators": [
         ind("coverage_share", 100, coverage_subject="legal_adviser", locality_level="village")]},
     "建成5个城市社区、135个农村社区服务中心": {"indicators": [

@@ -44,7 +44,7 @@ def test_open_interval_ends_on_the_publication_date():
 
 
 @pytest.mark.parametrize("bad", ["", "22", "2022-13", "2022-Q5", "2022-H3", "2022-02-30", "2022/2021",
-                                 "2022-12-31/2022-01-01", "2022年", "2022 ", "../2022", "2022/", "2022-1", None, 2022])
+                                 "2022-12-31/2022-01-01", "2022年", "2022 ", "../..", "2022/", "2022-1", None, 2022])
 def test_anything_else_is_refused(bad):
     assert not is_period(bad) or bad == "2022 "  # surrounding blanks are tolerated by the parser only
     if bad != "2022 ":
@@ -62,3 +62,15 @@ def test_overlap_and_contains():
     assert not p.overlaps(date(2023, 1, 1), None)          # started after it
     assert p.contains(date(2022, 12, 31)) and not p.contains(date(2023, 1, 1))
     assert p.days == 365
+
+
+def test_cumulative_as_of_a_date_without_a_start():
+    from jiceng.periods import OBSERVATION_PATTERN, PATTERN
+    import re
+
+    p = parse_period("../2023-06")
+    assert p.open_start and p.end == date(2023, 6, 30) and p.days is None
+    assert p.normalised == "../2023-06-30"
+    assert re.fullmatch(OBSERVATION_PATTERN, "../2023-06") and not re.fullmatch(PATTERN, "../2023-06")
+    with pytest.raises(PeriodError):
+        parse_period("../..")

@@ -1258,7 +1258,7 @@ def _reported_rows(p: _Package, lang: str) -> list[dict]:
             "package": pkg.name, "level": levels.get(str(lid)) or ("locality" if lid else None), "locality_id": lid,
             "locality_name": names.get(lid), "grid_id": None,
             "province_code": province, "province": province_label(std, province, lang),
-            "period": period, "period_start": per.start.isoformat() if per else None,
+            "period": period, "period_start": per.start.isoformat() if per and not per.open_start else None,
             "period_end": per.end.isoformat() if per and per.end else None,
             "indicator_code": code, "indicator_zh": zh, "indicator_en": en, "catalogue": ind is not None,
             "method": rec.get("method") or "reported", "origin": "package", "value": value,

@@ -9,7 +9,10 @@ Grammar (ISO 8601 forms, as SDMX `TIME_PERIOD` uses them):
   (``2022-01-01/2022-12-31``, ``2021/2022``, ``2022-03/2022-Q3``);
 - an open interval ``A/..``: from the first day of A to a date given separately (for an
   indicator row, its ``published_date``: "this year so far"); without that date the end is
-  unknown (``None``).
+  unknown (``None``);
+- for a published figure only, ``../B``: a cumulative figure "as of" B whose start is not
+  published ("截至2023年6月底累计"); its start is unknown (`open_start`, `start` is
+  ``date.min`` so comparisons still work) — `OBSERVATION_PATTERN` allows it, `PATTERN` does not.
 
 Everything here is pure Python (no pandas), so the schema check, the validator and the
 indicator code can all share it.
@@ -28,12 +31,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["Period", "PeriodError", "parse_period", "normalise", "is_period", "PATTERN", "POINT_PATTERN",
+__all__ = ["Period", "PeriodError", "parse_period", "normalise", "is_period", "PATTERN", "POINT_PATTERN", "OBSERVATION_PATTERN",
            "contains", "overlaps"]
 
 # One point; the regular expressions are what the schemas use as `pattern` for period fields.
 POINT_PATTERN = r"[0-9]{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?"
 PATTERN = rf"{POINT_PATTERN}(/({POINT_PATTERN}|\.\.))?"
+# Observations (indicators.period) may also be cumulative up to a date with no published start.
+OBSERVATION_PATTERN = rf"(\.\./{POINT_PATTERN}|{PATTERN})"
 
 _POINT = re.compile(
     r"^(?P<y>\d{4})(?:-(?:H(?P<h>[12])|Q(?P<q>[1-4])|(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?))?$")
@@ -66,16 +71,19 @@ class Period:
     start: date
     end: date | None
     open_end: bool = False
+    open_start: bool = False
 
     @property
     def normalised(self) -> str:
-        """``YYYY-MM-DD/YYYY-MM-DD`` (``YYYY-MM-DD/..`` when the end is unknown)."""
-        return f"{self.start.isoformat()}/{self.end.isoformat() if self.end else OPEN}"
+        """``YYYY-MM-DD/YYYY-MM-DD`` (``YYYY-MM-DD/..`` when the end is unknown, ``../YYYY-MM-DD``
+        when the start is)."""
+        first = OPEN if self.open_start else self.start.isoformat()
+        return f"{first}/{self.end.isoformat() if self.end else OPEN}"
 
     @property
     def days(self) -> int | None:
-        """Number of days in the period, both ends included (None when the end is unknown)."""
-        return None if self.end is None else (self.end - self.start).days + 1
+        """Number of days in the period, both ends included (None when an end is unknown)."""
+        return None if self.end is None or self.open_start else (self.end - self.start).days + 1
 
     def contains(self, day: date | None) -> bool | None:
         """Whether `day` falls in the period; None when `day` or the end is unknown."""
@@ -138,6 +146,10 @@ def parse_period(text, published: date | str | None = None) -> Period:
         published = date.fromisoformat(published)
     if "/" in s:
         left, _, right = s.partition("/")
+        if left == OPEN:  # "as of B", start not published
+            if right == OPEN:
+                raise PeriodError(text, "两端都未知", "both ends are unknown")
+            return Period(text, date.min, _point(right)[1], False, True)
         start, _ = _point(left)
         if right == OPEN:
             end = published if isinstance(published, date) else None
