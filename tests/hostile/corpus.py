@@ -42,6 +42,8 @@ class Input:
     secrets: tuple[str, ...] = ()  # raw personal values no output may show
     import_target: Path | None = None  # an existing package `import -o` must leave intact
     expect: dict = field(default_factory=dict)  # command -> words one of which its output must contain
+    args: tuple[str, ...] = ()  # extra arguments of `validate`
+    patch: dict = field(default_factory=dict)  # "module:NAME" -> value set while this input runs (small limits)
     note: str = ""
 
 
@@ -101,11 +103,22 @@ def _table_with(std, wants) -> str:
     raise LookupError(wants)
 
 
-def build(root: Path, std) -> list[Input]:
-    """Write every input under `root` (a fresh folder) and describe it."""
+def build(root: Path, std, server: str | None = None) -> list[Input]:
+    """Write every input under `root` (a fresh folder) and describe it. `server`: the base URL of
+    a local server (test_hostile.py) answering /trickle (one byte a second) and /flood (bytes as
+    fast as it can, no length): the remote fetch must stop at its deadline and its size cap."""
     root.mkdir(parents=True, exist_ok=True)
     out: list[Input] = []
     add = out.append
+    if server:
+        limits = {"jiceng.validation.reading:REMOTE_DEADLINE": 3, "jiceng.validation.reading:REMOTE_TIMEOUT": 2,
+                  "jiceng.validation.reading:REMOTE_MAX_BYTES": 1 << 20}
+        for kind in ("trickle", "flood"):
+            pkg = _package(std, root / f"remote-{kind}", {})
+            _rewrite_descriptor(pkg, lambda d, k=kind: {**d, "resources": d["resources"] + [
+                {"name": "cases", "path": f"{server}/{k}/cases.csv", "format": "csv"}]})
+            add(Input(f"remote-{kind}", pkg, "package", "ENGINE", commands=("validate",), exits={"validate": {1}},
+                      args=("--allow-remote",), patch=limits, expect={"validate": ("RESOURCE_REMOTE_FAILED",)}))
     secrets_all = tuple(s for f in FORMS for s in f.secrets)
 
     # -- personal data in every form, in free text and in cells failing a pattern or a codelist

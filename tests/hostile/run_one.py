@@ -127,7 +127,28 @@ def run_web(path: str, kind: str, limit: int) -> dict:
     return result
 
 
+def _patch(patches: dict) -> list:
+    import importlib
+
+    saved = []
+    for target, value in patches.items():
+        module_name, name = target.split(":")
+        module = importlib.import_module(module_name)
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, value)
+    return saved
+
+
 def main(spec: dict) -> list[dict]:
+    saved = _patch(spec.get("patch") or {})
+    try:
+        return _main(spec)
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def _main(spec: dict) -> list[dict]:
     signal.signal(signal.SIGALRM, _alarm)
     path, work, limit = spec["path"], Path(spec["work"]), int(spec.get("limit", 60))
     work.mkdir(parents=True, exist_ok=True)
@@ -141,7 +162,7 @@ def main(spec: dict) -> list[dict]:
             for fmt, lang in (("text", "zh"), ("text", "en"), ("json", "zh"), ("html", "zh"), ("html", "en")):
                 if any(r["exit"] == "timeout" for r in results):
                     break
-                r = run_cli(["validate", path, "--format", fmt, "--lang", lang], limit)
+                r = run_cli(["validate", path, "--format", fmt, "--lang", lang, *spec.get("args", [])], limit)
                 r["command"] = f"validate-{fmt}-{lang}"
                 results.append(r)
         elif command == "privacy-report":

@@ -13,7 +13,10 @@ import os
 import resource
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -55,7 +58,7 @@ def _limit():
 
 def _spec(item: corpus.Input, work: Path) -> dict:
     return {"name": item.name, "path": str(item.path), "kind": item.kind, "commands": list(item.commands),
-            "work": str(work), "limit": PER_COMMAND,
+            "work": str(work), "limit": PER_COMMAND, "args": list(item.args), "patch": item.patch,
             "import_target": str(item.import_target) if item.import_target else None}
 
 
@@ -91,10 +94,49 @@ def _run_batch(items: list[corpus.Input], work: Path) -> dict[str, list[dict]]:
     return done
 
 
+class _Slow(BaseHTTPRequestHandler):
+    """/trickle: one byte a second for at most 40 s; /flood: 64 MB as fast as possible, no length."""
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        if self.path.startswith("/trickle"):
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            return
+        self.end_headers()
+        try:
+            for _ in range(64):
+                self.wfile.write(b"0" * (1 << 20))
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory, standard):
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, standard, server):
     root = tmp_path_factory.mktemp("hostile")
-    items = corpus.build(root / "inputs", standard)
+    items = corpus.build(root / "inputs", standard, server)
     before = {i.name: (_digest(i.path), _digest(i.import_target) if i.import_target else None) for i in items}
     halves = [items[0::2], items[1::2]]  # two processes: the machine's two cores
     results: dict[str, list[dict]] = {}
@@ -105,7 +147,7 @@ def outcomes(tmp_path_factory, standard):
     return {i.name: (i, results[i.name], before[i.name], after[i.name]) for i in items}
 
 
-NAMES = ["personal-every-form", "personal-in-name-and-version", "personal-in-headers", "ansi-escapes",
+NAMES = ["remote-trickle", "remote-flood", "personal-every-form", "personal-in-name-and-version", "personal-in-headers", "ansi-escapes",
          "huge-header-label", "huge-package-name", "cell-200kb", "resources-not-a-list", "resources-hold-a-string",
          "lone-surrogate", "descriptor-not-json", "descriptor-array", "descriptor-deep", "empty-folder",
          "fifo-descriptor", "dev-zero", "fifo-resource", "unsafe-paths", "big5-file", "gbk-declared-utf8", "utf16-file",
@@ -127,7 +169,8 @@ def problems_of(item: corpus.Input, results: list[dict], before, after) -> list[
             out.append(f"{cmd}: {r['exit']} {(r.get('crash') or '')[-600:]}")
             continue
         if "Traceback (most recent call last)" in shown:
-            out.append(f"{cmd}: traceback in the output")
+            at = shown.index("Traceback (most recent call last)")
+            out.append(f"{cmd}: traceback in the output: {shown[at:at + 1500]!r}")
         base = cmd.split("-")[0] if cmd.startswith("validate") else cmd
         allowed = item.exits.get(base, DOCUMENTED)
         if cmd not in ("load", "web") and r["exit"] not in allowed:
