@@ -36,10 +36,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
+    private = tmp_path_factory.mktemp("server-tmp")  # the server's temporary folders, to see that none is left
     proc = subprocess.Popen([sys.executable, "-c", "from jiceng.cli import main; main()", "serve", "--port", str(port),
-                             "--max-upload-mb", "20", "--max-unpacked-mb", "64"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--max-upload-mb", "20", "--max-unpacked-mb", "64"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(private)})
+    proc.private_tmp = private
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -273,9 +276,7 @@ def test_twenty_concurrent_uploads_are_isolated_and_memory_stays_bounded(server,
     print(f"\n20 concurrent uploads: {elapsed:.1f} s, server peak RSS {max(peak):.0f} MiB (idle {peak[0]:.0f} MiB)")
     assert max(peak) < 1024
     # nothing kept: no private folder of this server is left behind
-    import tempfile
-
-    left = [p for p in Path(tempfile.gettempdir()).glob("jiceng-web-*")]
+    left = list(proc.private_tmp.glob("jiceng-web-*"))
     assert not left, left
 
 

@@ -45,6 +45,7 @@ class Limits:
     max_waiting: int = 64  # uploads waiting beyond that: "busy, try again"
     drain: int = 1024 * MiB  # an oversized body is read (and dropped) up to this, so the browser gets the answer
     max_problems_shown: int = 1000  # rows in the page's table (the downloads have all of them)
+    max_annotated_rows: int = 50_000  # larger workbooks are not annotated on the server (openpyxl holds them whole)
 
 
 class UploadError(Exception):
@@ -162,6 +163,7 @@ class Outcome:
     problems_total: int = 0
     downloads: list[dict] = field(default_factory=list)  # {label_zh, label_en, name, mime, data (base64)}
     package: str | None = None
+    notes: list[dict] = field(default_factory=list)  # {zh, en}
 
 
 def _safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
@@ -320,7 +322,13 @@ def process(path: Path, filename: str, work: Path, lang: str, limits: Limits, re
     out.problems = items[:limits.max_problems_shown]
     downloads = [_download("规范化后的数据包(zip)", "normalised package (zip)", f"{stem}-数据包.zip", "application/zip",
                            _zip_folder(work / "package"))]
-    if kind == "workbook":
+    if kind == "workbook" and sum(result.rows.values()) > limits.max_annotated_rows:
+        out.notes.append({
+            "zh": f"工作簿超过 {limits.max_annotated_rows:,} 行,网页上不生成标注工作簿(会占用太多内存);"
+                  f"请在电脑上用 jiceng import 工作簿.xlsx -o 数据包 --annotate 标注.xlsx 生成",
+            "en": f"the workbook has more than {limits.max_annotated_rows:,} rows: the page does not annotate it "
+                  f"(too much memory); run jiceng import BOOK.xlsx -o PACKAGE --annotate OUT.xlsx on a computer"})
+    elif kind == "workbook":
         annotated = work / "annotated.xlsx"
         annotate(source, items, annotated, lang)
         downloads.append(_download("标注了问题的工作簿", "your workbook with the problems marked", f"{stem}-标注.xlsx",
