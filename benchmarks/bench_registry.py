@@ -89,6 +89,27 @@ def _close(x: dict, y: dict) -> bool:
     return all(math.isclose(x[k][f], y[k][f], rel_tol=1e-9, abs_tol=1e-9) for k in x for f in x[k])
 
 
+def _explain(a: list[dict], b: list[dict], sa: dict, sb: dict) -> None:
+    """Print the first differences between two runs."""
+    import math
+
+    by_id = {r["id"]: r for r in b}
+    shown = 0
+    for x in a:
+        y = by_id.get(x["id"], {})
+        for k in x:
+            if k != "seconds" and json.dumps(x[k], sort_keys=True, default=str) != json.dumps(y.get(k), sort_keys=True, default=str):
+                print(f"  differs: {x['id']} {k}: {str(x[k])[:200]} | {str(y.get(k))[:200]}", flush=True)
+                shown += 1
+                if shown >= 5:
+                    return
+    for key in set(sa) | set(sb):
+        if key not in sa or key not in sb:
+            print(f"  combined sums: {key} only in one run", flush=True)
+        elif not all(math.isclose(sa[key][f], sb[key][f], rel_tol=1e-9, abs_tol=1e-9) for f in sa[key]):
+            print(f"  combined sums differ: {key}: {sa[key]} | {sb[key]}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--packages", type=int, default=1000)
@@ -140,6 +161,8 @@ def main() -> None:
             cpu[f"{w} worker"] = sum(after[k] - before[k] for k in after)
         same = sorted((r["id"], r["status"], json.dumps(r["report"]["counts"] if r["report"] else None)) for r in got) == reference
         same = same and _same_indicators(seq, got) and _close(sums, seq_sums)
+        if not same:
+            _explain(seq, got, seq_sums, sums)
         print(f"dask, {w} worker{'s' if w > 1 else ''}: {results[f'{w} worker']:.1f} s "
               f"({results[f'{w} worker'] / len(paths) * 1000:.0f} ms per package; workers' CPU "
               f"{cpu[f'{w} worker'] / len(paths) * 1000:.0f} ms per package; cluster start-up {start:.1f} s; "

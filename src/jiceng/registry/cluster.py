@@ -37,7 +37,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None, threads: i
     env = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     with dask.config.set({"distributed.worker.daemon": False, "distributed.admin.tick.limit": "60s",
                           "distributed.nanny.pre-spawn-environ": env}):
-        lc = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=None,
+        lc = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=":0",
                           memory_limit=memory_limit or "auto", silence_logs=40)
         client = Client(lc)
         try:
