@@ -344,6 +344,8 @@ def test_not_a_workbook_and_other_files(server):
     url, _ = server
     r = _post(url, "data.xlsx", "这不是工作簿".encode())
     assert r.status_code == 400 and "publish.unreadable" in r.text
+    r = _post(url, "13812345678.xlsx", "这不是工作簿".encode())  # a file named after a phone number
+    assert r.status_code == 400 and "13812345678" not in r.text and "138****5678" in r.text
     r = _post(url, "photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
     assert r.status_code == 400 and "WEB_NOT_SUPPORTED" in r.text
     broken = b"PK\x03\x04" + os.urandom(2000)

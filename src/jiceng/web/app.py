@@ -52,8 +52,10 @@ class UploadError(Exception):
     """A coded, bilingual refusal (the same codes as the command line where one exists)."""
 
     def __init__(self, code: str, zh: str, en: str, status: int = 400):
+        from ..validation.report import redact
+
         super().__init__(en)
-        self.code, self.zh, self.en, self.status = code, zh, en, status
+        self.code, self.zh, self.en, self.status = code, redact(zh), redact(en), status
 
 
 # -- receiving the upload ---------------------------------------------------------------------
@@ -258,10 +260,10 @@ def process(path: Path, filename: str, work: Path, lang: str, limits: Limits, re
     from ..validation.report import Clerk, redact
 
     clerk = Clerk()
-    out = Outcome(filename)
+    out = Outcome(redact(filename))  # a file may be named after a person or a phone number
     kind = _kind(path, filename)
     out.kind = kind
-    stem = Path(filename).stem[:60] or "upload"
+    stem = redact(Path(filename).stem[:60]) or "upload"
     if kind == "workbook":
         source = work / "upload.xlsx"
         path.rename(source)
