@@ -828,3 +828,13 @@ def test_importing_an_unchanged_export_prints_a_short_summary(tmp_path):
     # routine label -> code conversions are counted, not listed row by row
     assert len(result.output.encode()) < 40_000 and max(len(line) for line in result.output.splitlines()) < 600
     assert "×" in result.output and "例 e.g." in result.output
+
+
+def test_a_repeated_key_is_reported_once(tmp_path, standard):
+    path = _grids_book(tmp_path, standard, [{"grid_id": "G01"}, {"grid_id": "G01"}])
+    report = import_path(path, tmp_path / "pkg").report
+    assert {"PRIMARY_KEY_DUPLICATE", "DUPLICATE_VALUE"} <= report.codes()  # the Python API keeps both (frictionless parity)
+    data = report.to_dict()
+    codes = [e["code"] for e in data["errors"]]
+    assert codes.count("PRIMARY_KEY_DUPLICATE") == 1 and "DUPLICATE_VALUE" not in codes
+    assert data["counts"]["ERROR"] == 1 and "DUPLICATE_VALUE" not in report.to_text() + report.to_html()

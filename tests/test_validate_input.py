@@ -299,7 +299,9 @@ def test_json_contract(package):
     assert data["valid"] is False and data["package"] == "broken-example" and data["schema_version"]
     assert set(data["counts"]) == {"ERROR", "WARNING", "INFO"}
     error = next(e for e in data["errors"] if e["code"] == "ABOVE_MAXIMUM")
-    assert set(error) == {"code", "severity", "resource", "row", "field", "value", "message_zh", "message_en"}
+    assert set(error) == {"code", "severity", "resource", "row", "field", "value", "message_zh", "message_en",
+                          "table_zh", "table_en", "field_zh", "field_en", "hint_zh", "hint_en", "sheet", "cell"}
+    assert error["table_zh"] == "民情事项" and error["sheet"] is None and error["cell"] is None
     assert (error["resource"], error["row"], error["field"], error["value"]) == ("cases", 4, "resident_rating", "9")
 
 

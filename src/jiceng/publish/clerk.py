@@ -78,7 +78,7 @@ def problems(result: ImportResult, clerk: Clerk | None = None) -> list[Problem]:
                            cell=cell, row=f.row, value=redact(f.value), source="import", **titles(f)))
     report = result.report
     if report is not None:
-        for f in report.errors:
+        for f in report.shown_errors:
             sheet, cell, row = None, None, None
             if f.resource and f.row is not None:
                 where = result.source_row(f.resource, f.row)

@@ -259,7 +259,7 @@ class Report:
     @classmethod
     def from_collector(cls, out: Collector, **kwargs) -> "Report":
         report = cls(**kwargs)
-        report.groups = _without_key_echoes(list(out.groups.values()))
+        report.groups = list(out.groups.values())
         report.readable = not any(g.code in FATAL for g in report.groups)
         return report
 
@@ -276,9 +276,22 @@ class Report:
     findings = errors
 
     @property
+    def shown_groups(self) -> list[Group]:
+        """The groups a reader sees: a repeated single-field key once (PRIMARY_KEY_DUPLICATE), without the
+        DUPLICATE_VALUE its unique constraint also gives. `groups`, `errors` and `codes()` keep both (the
+        frictionless comparison counts them)."""
+        return _without_key_echoes(self.groups)
+
+    @property
+    def shown_errors(self) -> list[Finding]:
+        shown = {id(g) for g in self.shown_groups}
+        keep = {id(f) for g in self.groups if id(g) in shown for f in g.findings}
+        return [f for f in self.errors if id(f) in keep]
+
+    @property
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}
-        for g in self.groups:
+        for g in self.shown_groups:
             out[g.severity] = out.get(g.severity, 0) + g.count
         return out
 
@@ -315,7 +328,7 @@ class Report:
             hint_first = 0 if g.code == "HEADER_HINT" else 1
             return (order.get(g.resource, -1) if g.resource else -1, _GROUP_ORDER.get(kind, 8), hint_first,
                     SEVERITY_ORDER.get(g.severity, 9), -g.count, g.code, g.field or "")
-        return sorted(self.groups, key=key)
+        return sorted(self.shown_groups, key=key)
 
     def to_dict(self) -> dict:
         return {
@@ -323,7 +336,7 @@ class Report:
             "schema_version": self.schema_version,
             "package": self.package,
             "counts": self.counts,
-            "errors": [self._finding_dict(f) for f in self.errors],
+            "errors": [self._finding_dict(f) for f in self.shown_errors],
             "standard_version": self.standard_version,
             "encodings": self.encodings,
             "groups": [g.to_dict() for g in self.ordered_groups()],

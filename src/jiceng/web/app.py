@@ -285,7 +285,7 @@ def process(path: Path, filename: str, work: Path, lang: str, limits: Limits, re
             if not report.readable:
                 out.refused = [{"code": g.code, "zh": g.message_zh, "en": g.message_en} for g in report.groups]
                 return out
-            items = [_finding_problem(f, clerk) for f in report.errors]
+            items = [_finding_problem(f, clerk) for f in report.shown_errors]
             out.problems_total = len(items)
             out.problems = items[:limits.max_problems_shown]
             out.downloads = [
