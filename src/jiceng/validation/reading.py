@@ -521,9 +521,9 @@ def count_cells(src: Source, delimiter: str, quote: str | None, chunk: int = CHU
                 fh.seek(-1, 1)
             after = peek[0] if peek else 256  # 256: the end of the content
             nl = np.flatnonzero(a == 10)
-            dl = np.flatnonzero(a == d)
             cr = np.flatnonzero(a == 13)
             qs = np.flatnonzero(a == q) if q is not None else np.empty(0, dtype=np.int64)
+            dl = np.flatnonzero(a == d)
             if qs.size:
                 q_in = (inside + np.arange(qs.size)) & 1  # inside quotes before each quote
                 opening = q_in == 0
@@ -544,7 +544,11 @@ def count_cells(src: Source, delimiter: str, quote: str | None, chunk: int = CHU
                 nxt = np.where(cr + 1 < n, a[np.minimum(cr + 1, n - 1)].astype(np.int64), after)
                 if not np.all(nxt == 10):
                     return None
-            per = np.bincount(np.searchsorted(nl, dl), minlength=nl.size + 1).astype(np.int64)
+            # delimiters of each line: those before its line feed less those before the previous one
+            before = np.searchsorted(dl, nl).astype(np.int64)
+            per = np.empty(nl.size + 1, dtype=np.int64)
+            per[:nl.size] = np.diff(before, prepend=0)
+            per[nl.size] = dl.size - (before[-1] if nl.size else 0)
             per[0] += carry
             # record lengths (without a final carriage return): blank lines have no cells
             starts = np.concatenate(([0], nl[:-1] + 1)) if nl.size else np.empty(0, dtype=np.int64)
