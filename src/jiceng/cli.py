@@ -25,6 +25,30 @@ def version() -> None:
     typer.echo(f"jiceng {__version__}; standard {current().version}")
 
 
+def _bilingual_help_option() -> None:
+    """Every help text bilingual, the --help option's own included (click writes it in English)."""
+    try:
+        from typer._click import core as click  # typer's own copy of click
+    except ImportError:
+        import click
+
+    original = click.Command.get_help_option
+    if getattr(original, "_jiceng", False):
+        return
+
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "显示此帮助并退出 / Show this message and exit."
+        return option
+
+    get_help_option._jiceng = True
+    click.Command.get_help_option = get_help_option
+
+
+_bilingual_help_option()
+
+
 def _print_version(value: bool) -> None:
     if value:
         version()
