@@ -104,3 +104,15 @@ def test_unreadable_schemas_folder_exits_2(tmp_path):
     result = runner.invoke(app, ["schema", "check", "--schemas", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_labels_and_titles_must_be_unique(schemas_copy):
+    """A clerk types a label or a column title; each must name one code or one field."""
+    path = schemas_copy / "codelists" / "case_source.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    code, zh, *rest = lines[1].split(",")
+    lines.append(",".join(["copy_of_" + code, zh, *rest]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _edit_json(schemas_copy / "tables" / "cases.json", lambda d: d["fields"][-1]["zh"].update(title=d["fields"][0]["zh"]["title"]))
+    codes = _codes(check(Standard.from_schemas(schemas_copy)))
+    assert {"duplicate-label", "duplicate-title"} <= codes

@@ -78,6 +78,11 @@ def check(std: Standard) -> list[Problem]:
             for col in ("zh", "en", "description_zh", "description_en"):
                 if not _text(row.get(col)):
                     out.append(Problem("missing-translation", where, f"列 {col} 为空", f"column {col} is missing or empty"))
+        for col in ("zh", "en"):  # a clerk types a label and the importer needs one code for it
+            labels = [r.get(col) for r in cl.rows if _text(r.get(col))]
+            for label in sorted({x for x in labels if labels.count(x) > 1}):
+                out.append(Problem("duplicate-label", f"codelist {name}", f"标签 {label!r} 对应多个代码",
+                                   f"label {label!r} belongs to several codes"))
 
     for ind in std.catalogue:
         where = f"indicator {ind.get('code')}"
@@ -99,6 +104,9 @@ def check(std: Standard) -> list[Problem]:
         if schema.get("name") != tname:
             out.append(Problem("table-name", where, "name 与文件名不一致", "name differs from the file name"))
         names = [f.get("name") for f in schema.get("fields", [])]
+        titles = [(f.get("zh") or {}).get("title") for f in schema.get("fields", []) if isinstance(f.get("zh"), dict)]
+        for title in sorted({t for t in titles if t and titles.count(t) > 1}):  # workbook headers are these titles
+            out.append(Problem("duplicate-title", where, f"多个字段的中文标题都是 {title!r}", f"several fields are titled {title!r}"))
         for f in schema.get("fields", []):
             fwhere = f"{where} field {f.get('name')}"
             _bilingual(f, fwhere, out)
