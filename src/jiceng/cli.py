@@ -209,6 +209,10 @@ def main(argv=None) -> None:
     if not isinstance(sys.stderr, SafeStream):
         sys.stderr = SafeStream(sys.stderr)
     debug = os.environ.get("JICENG_DEBUG") == "1"
+    if not debug:
+        # Errors Python can only report as "Exception ignored in …" (a half-written workbook's
+        # generator collected after its error was reported) print a traceback at exit: not here.
+        sys.unraisablehook = lambda unraisable: None
     try:
         code = app(args=argv, standalone_mode=False)
     except BaseException as exc:  # noqa: BLE001 - every way out gets its exit code and a coded message
