@@ -57,9 +57,9 @@ def _codes(schemas: Path) -> list[str]:
 
 
 def test_well_formed_deprecations_pass_the_schema_check(schemas_copy):
-    _bump(schemas_copy, "1.1.0")
-    _deprecate_field(schemas_copy, "1.1.0", "body_id")
-    _deprecate_code(schemas_copy, "referral", "1.1.0", "other")
+    _bump(schemas_copy, "2.1.0")
+    _deprecate_field(schemas_copy, "2.1.0", "body_id")
+    _deprecate_code(schemas_copy, "referral", "2.1.0", "other")
     assert _codes(schemas_copy) == []
 
 
@@ -80,9 +80,9 @@ def test_bad_code_deprecations_fail(schemas_copy):
 
 
 def test_deprecations_are_minor_changes(standard, schemas_copy):
-    _bump(schemas_copy, "1.1.0")
-    _deprecate_field(schemas_copy, "1.1.0", "body_id")
-    _deprecate_code(schemas_copy, "referral", "1.1.0", "other")
+    _bump(schemas_copy, "2.1.0")
+    _deprecate_field(schemas_copy, "2.1.0", "body_id")
+    _deprecate_code(schemas_copy, "referral", "2.1.0", "other")
     d = diff_standards(standard, open_standard(schemas_copy))
     assert sorted((c.level, c.kind, c.where) for c in d.changes) == [
         ("minor", "code-deprecated", "codelist case_source: referral"),
@@ -92,11 +92,11 @@ def test_deprecations_are_minor_changes(standard, schemas_copy):
 
 
 def test_docs_mark_deprecated_fields(schemas_copy, tmp_path):
-    _bump(schemas_copy, "1.1.0")
-    _deprecate_field(schemas_copy, "1.1.0", "body_id")
+    _bump(schemas_copy, "2.1.0")
+    _deprecate_field(schemas_copy, "2.1.0", "body_id")
     build_docs(open_standard(schemas_copy), tmp_path / "site")
     html = (tmp_path / "site" / "tables" / "meetings.html").read_text(encoding="utf-8")
-    assert "deprecated since 1.1.0 → body_id" in html
+    assert "deprecated since 2.1.0 → body_id" in html
 
 
 def test_table_deprecation(standard, schemas_copy):
