@@ -395,8 +395,15 @@ def _package_dir(path) -> Path:
 
 
 def _read_descriptor(folder: Path) -> dict:
+    from .validation.reading import special_file
+
+    kind = special_file(folder / DESCRIPTOR)
+    if kind:  # a pipe would block for ever: never opened
+        raise PackageError(f"{folder / DESCRIPTOR} 不是普通文件({kind}),不会打开", f"{folder / DESCRIPTOR} is not a regular file ({kind}); not opened")
     try:
         descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    except RecursionError:
+        raise PackageError(f"{folder / DESCRIPTOR} 嵌套过深,无法读取", f"{folder / DESCRIPTOR} is nested too deeply to read") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"无法读取 {folder / DESCRIPTOR}:{exc}", f"cannot read {folder / DESCRIPTOR}: {exc}") from None
     if not isinstance(descriptor, dict):

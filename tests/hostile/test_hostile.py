@@ -34,8 +34,6 @@ MAX_STDOUT = 3_000_000  # a report is bounded whatever the input
 
 # Cases still failing in another area while it is being worked on: name -> reason.
 XFAIL: dict[str, str] = {
-    "descriptor-deep": "descriptor-deep",
-    "fifo-descriptor": "fifo-descriptor",
     "rows-200k-workbook": "rows-200k-workbook",
 }
 

@@ -23,11 +23,19 @@ def _refuse(code: str, zh: str, en: str, **kw) -> ExportRefused:
 
 def read_package(package_dir: Path, std: Standard) -> tuple[dict, dict[str, list[dict]]]:
     """(descriptor, table -> rows of text) of a package whose resources are tables of the standard."""
+    from ..validation.reading import special_file
+
     descriptor_path = package_dir / "datapackage.json"
+    kind = special_file(descriptor_path)
+    if kind:  # a pipe would block for ever, a device never ends: never opened
+        raise _refuse("INPUT_SPECIAL_FILE", f"{descriptor_path} 不是普通文件({kind}),不会打开",
+                      f"{descriptor_path} is not a regular file ({kind}); it is not opened")
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise _refuse("publish.unreadable", f"{package_dir} 中没有 datapackage.json", f"no datapackage.json in {package_dir}")
+    except RecursionError:
+        raise _refuse("publish.unreadable", f"{descriptor_path} 嵌套过深,无法读取", f"{descriptor_path} is nested too deeply to read")
     except (OSError, ValueError) as exc:
         raise _refuse("publish.unreadable", f"无法读取 {descriptor_path}:{exc}", f"cannot read {descriptor_path}: {exc}")
     if not isinstance(descriptor, dict):
