@@ -1,7 +1,6 @@
 """`jiceng docs`: the generated site, opened in headless Chromium, reaches every table page from the
 index by following links, has no broken link or anchor, and shows hostile text as text."""
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -17,31 +16,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 runner = CliRunner()
 
 
-def _skip_or_fail(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"the docs test must run in CI: {reason}")
-    pytest.skip(reason)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _skip_or_fail("selenium is not installed")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    driver_path = shutil.which("chromedriver")
-    if not binary or not driver_path:
-        _skip_or_fail("chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
 
 
 def _links(driver) -> list[str]:

@@ -312,31 +312,7 @@ def test_remote_needs_allow_remote_and_keeps_to_the_cap(served):
 
 # --------------------------------------------------------------------------- the site in a browser
 
-def _skip_or_fail(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"the registry site test must run in CI: {reason}")
-    pytest.skip(reason)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _skip_or_fail("selenium is not installed")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    driver_path = shutil.which("chromedriver")
-    if not binary or not driver_path:
-        _skip_or_fail("chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)")
-    options_ = webdriver.ChromeOptions()
-    options_.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options_.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options_)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
 
 
 def test_site_in_chromium_every_link_and_each_status_and_seal(browser, built):
