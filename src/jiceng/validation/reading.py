@@ -190,8 +190,15 @@ def unsafe_member(name: str) -> bool:
     return any(part == ".." for part in parts)
 
 
-def extract_zip(archive: Path, dest: Path) -> list[Finding]:
-    """Unpack `archive` into `dest`, safely; findings for the entries refused."""
+def extract_zip(archive: Path, dest: Path, *, max_entries: int | None = None, max_bytes: int | None = None,
+                refuse_unsafe: bool = False) -> list[Finding]:
+    """Unpack `archive` into `dest`, safely; findings for the entries refused.
+
+    The size is checked while decompressing. An entry that would land outside `dest` (or a link)
+    is skipped with a finding, or, with `refuse_unsafe` (an upload), refuses the whole zip. The
+    limits default to the module's ZIP_MAX_ENTRIES and ZIP_MAX_BYTES."""
+    max_entries = ZIP_MAX_ENTRIES if max_entries is None else max_entries
+    max_bytes = ZIP_MAX_BYTES if max_bytes is None else max_bytes
     findings: list[Finding] = []
     try:
         zf = zipfile.ZipFile(archive)
@@ -199,9 +206,9 @@ def extract_zip(archive: Path, dest: Path) -> list[Finding]:
         raise InputError("ZIP_UNREADABLE", f"无法打开 zip:{type(exc).__name__}", f"cannot open the zip: {type(exc).__name__}") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > ZIP_MAX_ENTRIES:
-            raise InputError("ZIP_TOO_LARGE", f"zip 含 {len(infos)} 个文件,超过上限 {ZIP_MAX_ENTRIES}",
-                             f"the zip holds {len(infos)} entries, more than the limit of {ZIP_MAX_ENTRIES}")
+        if len(infos) > max_entries:
+            raise InputError("ZIP_TOO_LARGE", f"zip 含 {len(infos)} 个文件,超过上限 {max_entries}",
+                             f"the zip holds {len(infos)} entries, more than the limit of {max_entries}")
         total = 0
         root = dest.resolve()
         for info in infos:
@@ -209,6 +216,9 @@ def extract_zip(archive: Path, dest: Path) -> list[Finding]:
             is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
             target = (dest / name).resolve()
             if unsafe_member(name) or is_link or (target != root and root not in target.parents):
+                if refuse_unsafe:
+                    raise InputError("ZIP_ENTRY_UNSAFE", f"zip 中的文件 {name[:80]!r} 会写到文件夹之外,已拒绝整个文件",
+                                     f"zip entry {name[:80]!r} would be written outside its folder; the file was refused")
                 findings.append(Finding("ZIP_ENTRY_UNSAFE", "ERROR", f"zip 中的文件 {name!r} 会写到数据包之外,已跳过",
                                         f"zip entry {name!r} would be written outside the package; skipped",
                                         value=name))
@@ -219,20 +229,17 @@ def extract_zip(archive: Path, dest: Path) -> list[Finding]:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(info) as src, open(target, "wb") as out:
-                    while True:
-                        chunk = src.read(1 << 20)
-                        if not chunk:
-                            break
+                    while chunk := src.read(1 << 20):
                         total += len(chunk)
-                        if total > ZIP_MAX_BYTES:
-                            raise InputError("ZIP_TOO_LARGE", f"zip 解压后超过 {ZIP_MAX_BYTES} 字节,已停止",
-                                             f"the zip decompresses past {ZIP_MAX_BYTES} bytes; stopped")
+                        if total > max_bytes:
+                            raise InputError("ZIP_TOO_LARGE", f"zip 解压后超过 {max_bytes} 字节({max_bytes >> 20} MB),已停止",
+                                             f"the zip decompresses past {max_bytes} bytes ({max_bytes >> 20} MB); stopped")
                         out.write(chunk)
             except InputError:
                 raise
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-                raise InputError("ZIP_UNREADABLE", f"zip 中的 {name!r} 无法解压:{type(exc).__name__}",
-                                 f"zip entry {name!r} cannot be decompressed: {type(exc).__name__}") from None
+                raise InputError("ZIP_UNREADABLE", f"zip 中的 {name[:80]!r} 无法解压:{type(exc).__name__}",
+                                 f"zip entry {name[:80]!r} cannot be decompressed: {type(exc).__name__}") from None
     return findings
 
 

@@ -169,44 +169,14 @@ class Outcome:
 
 
 def _safe_unzip(archive: Path, dest: Path, limits: Limits) -> None:
-    """Unpack a zip with the command line's codes: ZIP_UNREADABLE, ZIP_TOO_LARGE, ZIP_ENTRY_UNSAFE."""
-    from ..validation.reading import unsafe_member
+    """Unpack a zip with the command line's extractor and codes (ZIP_UNREADABLE, ZIP_TOO_LARGE,
+    ZIP_ENTRY_UNSAFE), under the page's limits; an unsafe entry refuses the whole upload."""
+    from ..validation.reading import InputError, extract_zip
 
     try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadError("ZIP_UNREADABLE", f"无法打开 zip:{type(exc).__name__}", f"cannot open the zip: {type(exc).__name__}")
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > limits.max_entries:
-            raise UploadError("ZIP_TOO_LARGE", f"zip 含 {len(infos)} 个文件,超过上限 {limits.max_entries}",
-                              f"the zip holds {len(infos)} entries, more than the limit of {limits.max_entries}")
-        root = dest.resolve()
-        total = 0
-        for info in infos:
-            name = info.filename
-            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-            target = (dest / name).resolve()
-            if unsafe_member(name) or is_link or (target != root and root not in target.parents):
-                raise UploadError("ZIP_ENTRY_UNSAFE", f"zip 中的文件 {name[:80]!r} 会写到文件夹之外,已拒绝整个文件",
-                                  f"zip entry {name[:80]!r} would be written outside its folder; the file was refused")
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src, open(target, "wb") as out:
-                    while chunk := src.read(MiB):
-                        total += len(chunk)
-                        if total > limits.max_unpacked:
-                            raise UploadError("ZIP_TOO_LARGE", f"zip 解压后超过 {limits.max_unpacked // MiB} MB,已停止",
-                                              f"the zip decompresses past {limits.max_unpacked // MiB} MB; stopped")
-                        out.write(chunk)
-            except UploadError:
-                raise
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-                raise UploadError("ZIP_UNREADABLE", f"zip 中的 {name[:80]!r} 无法解压:{type(exc).__name__}",
-                                  f"zip entry {name[:80]!r} cannot be decompressed: {type(exc).__name__}")
+        extract_zip(archive, dest, max_entries=limits.max_entries, max_bytes=limits.max_unpacked, refuse_unsafe=True)
+    except InputError as exc:
+        raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
 
 
 def _kind(path: Path, filename: str) -> str:
