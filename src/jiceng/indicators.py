@@ -377,13 +377,7 @@ class _Scope:
             own = clause.get("period_field")
             if own and own in df.columns and dates.isna().any():
                 # an undated record (e.g. a meeting published with its period only) counts when its period lies in ours
-                def within(text):
-                    try:
-                        q = parse_period(str(text))
-                    except (PeriodError, ValueError):
-                        return False
-                    return q.start >= per.start and (per.end is None or (q.end is not None and q.end <= per.end))
-                undated = dates.isna() & df[own].map(lambda v: (not _isna(v)) and within(v)).astype(bool)
+                undated = dates.isna() & _periods_within(df[own], per)
                 inside = inside.fillna(False) | undated
             return inside
         if "active" in clause:
@@ -406,13 +400,7 @@ class _Scope:
             if col not in df.columns:
                 raise _Undefined(f"{table}.{col}")
 
-            def inside(text):
-                try:
-                    q = parse_period(str(text))
-                except (PeriodError, ValueError):
-                    return False
-                return q.start >= per.start and (per.end is None or (q.end is not None and q.end <= per.end))
-            return df[col].map(lambda v: (not _isna(v)) and inside(v)).astype(bool)
+            return _periods_within(df[col], per)
         raise IndicatorError(f"未知的期间规则 / unknown period rule for {table}: {clause!r}")
 
     def _values(self, table, df, col, via):
@@ -435,6 +423,19 @@ class _Scope:
             if i + 1 < len(via):
                 keys = keys.astype("string")
         return keys, df
+
+
+def _periods_within(texts: pd.Series, per: Period) -> pd.Series:
+    """Whether each row's own period (text) lies inside `per`; an empty or unreadable one does not."""
+    def within(text) -> bool:
+        if _isna(text):
+            return False
+        try:
+            q = parse_period(str(text))
+        except (PeriodError, ValueError):
+            return False
+        return q.start >= per.start and (per.end is None or (q.end is not None and q.end <= per.end))
+    return texts.map(within).astype(bool)
 
 
 def _dates(values: pd.Series, last: bool = False) -> pd.Series:
