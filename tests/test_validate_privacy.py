@@ -95,6 +95,105 @@ def test_name_detection_meets_its_targets_on_the_labelled_set():
     assert h["recall"] >= 0.85 and h["precision"] >= 0.75, (h["precision"], h["recall"])
 
 
+# ------------------------------------------------- fast paths that must lose nothing
+
+# Pieces of personal data and text around them: every piece is put at the start, in the middle
+# and at the end of other text, alone, and next to the marks the detectors look at (digits,
+# numerals, anonymising marks, place words, 小/老, punctuation).
+_PIECES = [f.text for f in FORMS] + [
+    "张伟", "欧阳娜娜", "王大爷", "李秀英女士", "刘书记", "联系人:张伟", "联系人：王芳", "周红梅", "司马春燕", "樊建国",
+    MOBILE, "3栋2室", "0731-88886666", "88886666", "(0731)8888 6666", "+86 139 8765 4321", "86 13912345678",
+    "2023-05-09", "VT000000001", "330102001001", "五组12号", "幸福小区3-2-501",
+]
+_AROUND = ["", " ", "反映", "A", "3", "，", "第3号", "2023-05-09 ", "(", "电话", "号", "村", "某", "小", "同志", "十"]
+
+
+def _texts_with_pieces() -> list[str]:
+    import itertools
+    import random
+
+    rng = random.Random(12)
+    out = {a + p + b for p in _PIECES for a, b in itertools.product(_AROUND, _AROUND)}
+    for sentence, _, _ in bench_names.load() + bench_names.load(bench_names.HELDOUT):
+        out.add(sentence)
+        for p in rng.sample(_PIECES, 4):
+            i = rng.randrange(len(sentence) + 1)
+            out.add(sentence[:i] + p + sentence[i:])
+    return sorted(out)
+
+
+def test_the_tagger_gives_jiebas_words_and_tags():
+    """jiceng.privacy.tagger reads jieba's dictionary and model itself: word for word and tag for
+    tag what jieba.posseg gives, and the same dictionary entries."""
+    import logging
+    import random
+
+    import jieba
+    import jieba.posseg
+
+    from jiceng.privacy import tagger
+    from jiceng.privacy.names import SURNAMES
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    rng = random.Random(14)
+    texts = [s for s, _, _ in bench_names.load() + bench_names.load(bench_names.HELDOUT)]
+    texts += rng.sample(_texts_with_pieces(), 600)
+    for package in sorted((HERE.parent / "datapackages").glob("*/data/*.csv"))[:40]:
+        texts += package.read_text(encoding="utf-8", errors="replace").splitlines()[:20]
+    alphabet = SURNAMES[:60] + "的了和与在是村路号大爷女士同志一二三四五六七八九十0123456789ab .-_#&+\u9fd6\u9fff\u9fd5X张伟李秀英"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 20))) for _ in range(400)]
+    tagger.prepare(texts[::2])  # prepared and unprepared texts alike
+    differ = [t for t in texts if tagger.cut(t) != [(p.word, p.flag) for p in jieba.posseg.cut(t)]]
+    assert differ == []
+    lexicon = tagger.lexicon()
+    assert lexicon.total == jieba.dt.total
+    lexicon.resolve(jieba.dt.FREQ)
+    assert [k for k, freq in jieba.dt.FREQ.items() if lexicon.entry(k)[:2] != (True, freq)] == []
+    assert [k for k, tag in jieba.posseg.dt.word_tag_tab.items() if lexicon.tag(k) != tag] == []
+    absent = ["张伟x", "zz", "\u9fff", "不在词典里的词语组合"]
+    lexicon.resolve(absent)
+    assert [k for k in absent if lexicon.entry(k)[0] != (k in jieba.dt.FREQ)] == []
+
+
+def test_the_name_gate_loses_no_name(monkeypatch):
+    """A run of Chinese characters is not given to the tagger when no piece of it could be
+    reported (names._may_hold_name): the names found are the same as with every run tagged."""
+    from jiceng.privacy import names
+
+    texts = _texts_with_pieces()
+    gated = [names._find.__wrapped__(t) for t in texts]
+    assert sum(map(len, gated)) > 1000  # the texts do hold names
+    monkeypatch.setattr(names, "_may_hold_name", lambda text, base, run: True)
+    assert [names._find.__wrapped__(t) for t in texts] == gated
+
+
+def test_the_column_prefilter_loses_no_hit():
+    """scan_columns runs the detectors only on values its polars pre-filter passes: it finds what
+    the detectors find on every distinct value (personal numbers and addresses need 5 characters
+    outside free text), for several columns at once, free text or not, the same value in both."""
+    import polars as pl
+
+    from jiceng.privacy import scan_column, scan_columns
+
+    texts = _texts_with_pieces()
+    half = len(texts) // 2
+    columns = [(pl.Series("a", texts + [None, texts[0]]), True), (pl.Series("b", texts[:half]), False),
+               (pl.Series("c", list(range(5))), True), (pl.Series("d", [], dtype=pl.String), True),
+               (pl.Series("e", texts[half - 50:]), False)]
+    found = scan_columns(columns)
+    for (values, free), got in zip(columns, found):
+        expected = {}
+        if values.dtype == pl.String:
+            for v in set(values.drop_nulls().to_list()):
+                hits = find_personal(v, free) if free or len(v) >= 5 else []
+                if hits:
+                    expected[v] = hits
+        assert got == expected, values.name
+        assert scan_column(values, free) == expected
+    assert len(found[0]) > 1000 and len(found[1]) > 300
+
+
 def test_personal_field_names_and_titles():
     for name, titles in [("handler_name", ()), ("resident_phone", ()), ("id_number", ()), ("home_address", ()),
                          ("note2", ("经办人姓名",)), ("x", ("身份证号",)), ("contactPhone", ()), ("x", ("Handler name",)),

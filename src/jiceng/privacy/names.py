@@ -2,7 +2,8 @@
 
 Names have no check digit, so two methods are combined:
 
-1. jieba's part-of-speech tagger (`jieba.posseg`), which tags person names `nr` (also `nrfg`,
+1. jieba's part-of-speech tagger (`jieba.posseg`, run by `jiceng.privacy.tagger`, which reads
+   only the part of jieba's dictionary a text needs), which tags person names `nr` (also `nrfg`,
    `nrt`) from its dictionary and, for unknown words, from its hidden Markov model. A tagged word
    counts as a name when it starts with a Chinese surname (single or compound), has the length
    of a name (2-3 characters, 3-4 with a compound surname), is not anonymised (张某, 李*,
@@ -18,7 +19,6 @@ Names have no check digit, so two methods are combined:
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,24 +104,13 @@ def redact_name(name: str) -> str:
     return name[:keep] + "*" * (len(name) - keep)
 
 
-_lock = threading.Lock()
-_posseg = None
-
-
 def _tagger():
-    global _posseg
-    if _posseg is None:
-        with _lock:
-            if _posseg is None:
-                import logging
+    """jieba's part-of-speech tagger (jiceng.privacy.tagger: jieba's dictionary and model, read
+    as far as a text needs them); loads the dictionary."""
+    from . import tagger
 
-                import jieba
-                import jieba.posseg as posseg
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _posseg = posseg
-    return _posseg
+    tagger.lexicon()
+    return tagger
 
 
 def _plausible(word: str) -> bool:
@@ -157,13 +146,11 @@ GIVEN_NAME_CHARS = frozenset("".join("""
 def _common_word(word: str, surname: int | None = None, tagged: bool = True) -> bool:
     """A frequent dictionary word whose part after the surname (`surname` characters, found when
     None) is not made of given-name characters."""
-    import jieba
-    import jieba.posseg
-
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    lexicon = _tagger().lexicon()
+    tag = lexicon.tag(word)
     if tagged and tag is not None and tag not in _NR:  # a dictionary word that is not a name (许可 …)
         return True
-    if jieba.dt.FREQ.get(word, 0) < COMMON_WORD_FREQ:
+    if lexicon.freq(word) < COMMON_WORD_FREQ:
         return False
     return not all(c in GIVEN_NAME_CHARS for c in word[surname_length(word) if surname is None else surname:])
 
@@ -178,6 +165,8 @@ def _tagged(text: str) -> list[NameHit]:
     out: list[NameHit] = []
     for run in _HAN_RUN.finditer(text):
         base = run.start()
+        if not _may_hold_name(text, base, run.group(0)):
+            continue
         for start, end, word in _candidates(run.group(0)):
             start, end = base + start, base + end
             after = text[end:end + 4]
@@ -189,11 +178,47 @@ def _tagged(text: str) -> list[NameHit]:
     return out
 
 
+def _may_hold_name(text: str, base: int, run: str) -> bool:
+    """Whether the tagger could find a name in `run` (at `base` in `text`), decided without it.
+
+    What `_candidates` returns is a piece of the run (tokens joined, a form of address cut off)
+    that `_plausible` accepts, not anonymised and not followed by a place word, and `_tagged`
+    keeps it only without a numeral before it, an anonymising mark or place word after it, or
+    小/老 before it. Every piece of 2 to 4 characters is put to these same tests here; when none
+    passes, the tagger cannot report a name in this run and is not asked."""
+    n = len(run)
+    for i, ch in enumerate(run):
+        if ch not in _SURNAME_SET and run[i:i + 2] not in COMPOUND_SURNAMES:
+            continue
+        for size in (2, 3, 4):
+            end = i + size
+            if end > n:
+                break
+            word = run[i:end]
+            if not _plausible(word) or _ANONYMISED.search(word) or _PLACE_NEXT.match(run[end:end + 4]):
+                continue
+            start, end = base + i, base + end
+            after = text[end:end + 4]
+            if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]) or _ANONYMISED.match(after) \
+                    or _PLACE_NEXT.match(after) or (text[start - 1:start] if start else "") in ("小", "老"):
+                continue
+            return True
+    return False
+
+
+def prepare_names(texts) -> None:
+    """Look up at once, in batches, the dictionary entries that tagging these texts will need
+    (only for the runs the tagger can find a name in)."""
+    runs = {run.group(0) for text in texts if text and _HAN.search(text) for run in _HAN_RUN.finditer(text)
+            if _may_hold_name(text, run.start(), run.group(0))}
+    if runs:
+        _tagger().prepare(runs)
+
+
 @lru_cache(maxsize=200_000)
 def _candidates(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, word) of the likely names in one run of Chinese characters."""
-    posseg = _tagger()
-    tokens = [(w.word, w.flag) for w in posseg.cut(text)]
+    tokens = _tagger().cut(text)
     out: list[tuple[int, int, str]] = []
     pos = 0
     offsets = []

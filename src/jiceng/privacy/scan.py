@@ -5,14 +5,18 @@ detectors in Python only on the few candidates.
 - addresses: a number followed by 号/栋/幢/单元/室/组 …;
 - names (free-text fields only): a Han surname character followed by another Han character.
 
-Each distinct value is examined once, however many rows hold it.
+Each distinct value is examined once, however many rows hold it; `scan_columns` filters all the
+columns of a table in one polars query and runs the detectors once per distinct value, whatever
+the columns that hold it (the name tagger's dictionary look-ups in one batch as well).
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import polars as pl
 
 from .addresses import ADDRESS_CODE, find_addresses
-from .names import COMPOUND_SURNAMES, SURNAMES, find_names
+from .names import COMPOUND_SURNAMES, SURNAMES, find_names, prepare_names
 from .numbers import find_numbers
 
 _D = "0-9０-９"
@@ -37,14 +41,6 @@ def _plain_run_hit() -> pl.Expr:
             | n.is_in([15, 17, 18]))
 
 
-def _number_candidates(distinct: pl.Series) -> pl.Series:
-    """Values that may hold a personal number: a loose digit count first, then, for plain digit
-    runs, their length and first digit (so identifiers such as VT000000001 and dates are not
-    handed to the detector one by one)."""
-    loose = distinct.str.contains(NUMBER_PREFILTER).fill_null(False)
-    exact = distinct.str.contains(SEPARATED).fill_null(False)
-    runs = distinct.str.extract_all(r"[0-9]+").list.eval(_plain_run_hit()).list.any().fill_null(False)
-    return loose & ~distinct.str.contains(DATE_SHAPED).fill_null(False) & (exact | runs)
 NAME_PREFILTER = rf"(?:[{SURNAMES}]|{'|'.join(COMPOUND_SURNAMES)})[\u4e00-\u9fff]"
 
 
@@ -59,23 +55,57 @@ def find_personal(value: str, free_text: bool) -> list[tuple[str, str]]:
 def scan_column(values: pl.Series, free_text: bool) -> dict[str, list[tuple[str, str]]]:
     """Distinct cell value -> findings [(code, redacted)], for the cells of one column that hold
     personal data."""
-    if values.dtype != pl.String or values.len() == 0:
-        return {}
-    distinct = values.drop_nulls().unique()
-    if not free_text:  # a personal number or an address takes at least 5 characters
-        distinct = distinct.filter(distinct.str.len_chars() >= 5)
-    if distinct.len() == 0:
-        return {}
-    other = ADDRESS_PREFILTER + (f"|{NAME_PREFILTER}" if free_text else "")
-    mask = _number_candidates(distinct) | (distinct.str.contains(other).fill_null(False)
-                                            & ~distinct.str.contains(DATE_SHAPED).fill_null(False))
-    candidates = distinct.filter(mask)
-    hits: dict[str, list[tuple[str, str]]] = {}
-    for value in candidates.to_list():
-        found = find_personal(value, free_text)
+    return scan_columns([(values, free_text)])[0]
+
+
+def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, str, bool]]:
+    """(column, value, free text) for every distinct value of every column that may hold
+    personal data: one polars query for all the columns, the cheap tests first."""
+    frames = [pl.LazyFrame({"v": values}).select(pl.lit(i, pl.UInt32).alias("col"), pl.col("v"),
+                                                 pl.lit(free).alias("free"))
+              for i, (values, free) in enumerate(columns)
+              if values.dtype == pl.String and values.len() > 0]
+    if not frames:
+        return []
+    v, free = pl.col("v"), pl.col("free")
+    query = (pl.concat(frames).drop_nulls("v").unique(["col", "v"])
+             # a personal number or an address takes at least 5 characters
+             .filter(free | (v.str.len_chars() >= 5))
+             .with_columns(loose=v.str.contains(NUMBER_PREFILTER),
+                           other=v.str.contains(ADDRESS_PREFILTER) | free & v.str.contains(NAME_PREFILTER))
+             .filter(pl.col("loose") | pl.col("other"))
+             .filter(~v.str.contains(DATE_SHAPED))
+             # a number needs more than a loose digit count: separated or full-width digits, or
+             # a plain run of a personal number's length and first digit
+             .filter(pl.col("other") | v.str.contains(SEPARATED)
+                     | v.str.extract_all(r"[0-9]+").list.eval(_plain_run_hit()).list.any().fill_null(False))
+             .select("col", "v", "free"))
+    return query.collect().rows()
+
+
+def scan_columns(columns: Sequence[tuple[pl.Series, bool]]) -> list[dict[str, list[tuple[str, str]]]]:
+    """`scan_column` for several columns (values, free text) at once: one vectorised pre-filter
+    for all of them, and each distinct value examined once, whatever the columns and rows that
+    hold it."""
+    out: list[dict[str, list[tuple[str, str]]]] = [{} for _ in columns]
+    candidates = _candidates(columns)
+    if not candidates:
+        return out
+    prepare_names(v for _, v, free in candidates if free)  # the name tagger's look-ups in one batch
+    other: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, list[tuple[str, str]]] = {}
+    for col, value, free in candidates:
+        found = other.get(value)
+        if found is None:
+            found = other[value] = find_numbers(value) + find_addresses(value)
+        if free:
+            more = names.get(value)
+            if more is None:
+                more = names[value] = find_names(value)
+            found = found + more
         if found:
-            hits[value] = found
-    return hits
+            out[col][value] = found
+    return out
 
 
 def free_text_fields(fields: list[dict]) -> set[str]:
@@ -91,4 +121,4 @@ def free_text_fields(fields: list[dict]) -> set[str]:
     return out
 
 
-__all__ = ["ADDRESS_CODE", "find_personal", "scan_column", "free_text_fields"]
+__all__ = ["ADDRESS_CODE", "find_personal", "scan_column", "scan_columns", "free_text_fields"]

@@ -9,7 +9,7 @@ import polars as pl
 from ..standard import Standard, current
 from .collect import Collector
 from .metadata import check_metadata
-from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_column
+from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
 from .reading import InputError, OpenedPackage, ResourceError, locate, open_package, read_table, same_encoding
 from .report import Report, fatal_report
 from .structure import Checked, check_resource, polars_pattern, rows_of
@@ -331,10 +331,10 @@ def _scan_privacy(name: str, parsed, checked: Checked | None, schema: dict, out:
         return
     names = checked.expected if checked is not None else []
     free = free_text_fields(schema.get("fields", []))
-    for pos, col_name in enumerate(cells.columns):
-        field = names[pos] if pos < len(names) else None
-        is_free = field in free or field is None  # columns outside the schema are free text too
-        hits = scan_column(cells.get_column(col_name), free_text=is_free)
+    fields = [names[pos] if pos < len(names) else None for pos in range(cells.width)]
+    # one vectorised pre-filter for the whole table; columns outside the schema are free text too
+    found = scan_columns([(cells.get_column(c), f in free or f is None) for c, f in zip(cells.columns, fields)])
+    for pos, (col_name, field, hits) in enumerate(zip(cells.columns, fields, found)):
         if not hits:
             continue
         rows = {"v": [], "code": [], "shown": []}

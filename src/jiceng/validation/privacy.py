@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..privacy import (ADDRESS_CODE, ID_CODE, LANDLINE_CODE, MOBILE_CODE, NAME_CODE, find_names, find_numbers,
                        find_personal, free_text_fields, personal_field, redact, redact_id, redact_mobile, redact_name,
-                       scan_column)
+                       scan_column, scan_columns)
 from ..privacy.names import NAME_PREFILTER
 from ..privacy.scan import NUMBER_PREFILTER
 
@@ -34,4 +34,4 @@ def redact_text(text: str) -> str:
 
 __all__ = ["FIELD_CODE", "NAME_PREFILTER", "NUMBER_PREFILTER", "WHAT", "find_names", "find_numbers", "find_personal",
            "free_text_fields", "personal_field", "redact_id", "redact_mobile", "redact_name", "redact_text",
-           "scan_column"]
+           "scan_column", "scan_columns"]
