@@ -106,3 +106,112 @@ def test_one_parse_per_file(monkeypatch, tmp_path):
     path.write_text(TEXTS["ragged"], encoding="utf-8")
     parse_csv(Source(path=path))
     assert calls == [1]
+
+
+# ---------------------------------------------------------------- large files, read in batches
+
+
+def _batched(text: str, size: int) -> list[tuple]:
+    src = Source(data=text.encode("utf-8"))
+    rows = []
+    for k, parsed in enumerate(reading.stream_csv(src, ",", '"', batch_bytes=size)):
+        assert (parsed.labels is not None) == (k == 0)
+        rows += _cells(parsed)[0 if k == 0 else 1:]
+    return rows
+
+
+@pytest.mark.parametrize("name", list(TEXTS))
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 1 << 20])
+def test_batches_hold_the_same_records_as_one_parse(name, size):
+    """Batches end only between records (never inside a quoted line break): together they give
+    the records, cells and cell counts of one parse of the whole file."""
+    text = TEXTS[name]
+    assert _batched(text, size) == _cells(parse_csv(Source(data=text.encode("utf-8"))))
+
+
+@pytest.mark.parametrize("name", list(ODD))
+def test_content_that_is_not_plain_csv_is_not_read_in_batches(name):
+    with pytest.raises(reading.NotStreamable):
+        _batched(ODD[name], 4)
+
+
+def test_a_batch_of_bad_bytes_is_not_read_in_batches():
+    data = "a,b\n1,2\n3,4\n".encode() + "道路,5\n".encode("gbk")
+    with pytest.raises(reading.NotStreamable):
+        list(reading.stream_csv(Source(data=data), ",", '"', batch_bytes=4))
+
+
+def _findings(report) -> list[tuple]:
+    return sorted((f.code, f.resource, f.row, f.field, f.value, f.message_en) for f in report.findings)
+
+
+def _groups(report) -> list[tuple]:
+    return sorted((g.code, g.resource, g.field, g.count) for g in report.groups)
+
+
+def test_broken_corpus_gives_the_same_findings_in_batches(standard, tmp_path, monkeypatch):
+    """Every case of the broken corpus (ragged rows, blank rows, quoted line breaks, BOM, GBK,
+    stray quotes, repeated keys …) read in batches of a few hundred bytes, with rows of later
+    batches numbered as in the file, gives exactly the findings of the whole-file read."""
+    import broken_corpus as corpus
+
+    import jiceng
+
+    compared = 0
+    batches = []
+    real = reading._parse_batch
+    monkeypatch.setattr(reading, "_parse_batch", lambda *a, **k: batches.append(1) or real(*a, **k))
+    for case in corpus.cases(standard):
+        pkg = corpus.build(case, tmp_path / case.name, standard)
+        monkeypatch.setattr(reading, "BATCH_BYTES", 1 << 30)
+        whole = jiceng.validate(pkg, max_per_group=None)
+        monkeypatch.setattr(reading, "BATCH_BYTES", 200)
+        batched = jiceng.validate(pkg, max_per_group=None)
+        assert _findings(batched) == _findings(whole), case.name
+        assert _groups(batched) == _groups(whole), case.name
+        compared += 1
+    assert compared >= 20 and len(batches) > 50
+
+
+def _many_rows(std, n: int, damaged: dict) -> str:
+    import broken_corpus as corpus
+
+    names = std.field_names("cases")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(names)
+    for i in range(n):
+        row = corpus.valid_row(std, "cases", i)
+        row.update(damaged.get(i, {}))
+        w.writerow([row.get(k, "") for k in names])
+    return buf.getvalue()
+
+
+def test_findings_of_later_batches_name_the_rows_of_the_file(standard, tmp_path, monkeypatch):
+    """Errors, repeated keys across batches (first seen in an earlier batch), a quoted line break
+    and a personal number deep in the file: the same rows as read whole, and the same listing
+    when each kind is cut at a few findings."""
+    import broken_corpus as corpus
+
+    import jiceng
+
+    first = corpus.valid_row(standard, "cases", 3)["case_id"]
+    damaged = {40: {"case_id": first}, 77: {"category": "not_a_code"}, 120: {"description": "两行\n文字"},
+               150: {"description": "联系电话 13912345678"}, 151: {"case_id": first}}
+    damaged.update({i: {"collected_date": "2022/1/1"} for i in range(160, 190)})
+    case = corpus.Case("many", dict(corpus.base_tables(standard), cases=_many_rows(standard, 200, damaged)), set())
+    pkg = corpus.build(case, tmp_path / "many", standard)
+    assert (pkg / "data" / "cases.csv").stat().st_size > 20 * 512
+    reports = []
+    batches = []
+    real = reading._parse_batch
+    monkeypatch.setattr(reading, "_parse_batch", lambda *a, **k: batches.append(1) or real(*a, **k))
+    for size in (1 << 30, 512):
+        monkeypatch.setattr(reading, "BATCH_BYTES", size)
+        reports.append(jiceng.validate(pkg, max_per_group=5))
+    assert len(batches) > 20  # (only the second run reads in batches)
+    whole, batched = reports
+    assert _findings(batched) == _findings(whole)
+    assert _groups(batched) == _groups(whole)
+    dup = [f.row for f in whole.findings if f.code == "PRIMARY_KEY_DUPLICATE"]
+    assert dup == [42, 153]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -10,9 +11,11 @@ from ..standard import Standard, current
 from .collect import Collector
 from .metadata import check_metadata
 from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
-from .reading import InputError, OpenedPackage, ResourceError, locate, open_package, read_table, same_encoding
+from .batches import Shifted, merge_into
+from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
+                      same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
-from .structure import Checked, check_resource, polars_pattern, rows_of
+from .structure import Checked, check_resource, check_rows, check_unique_and_primary_key, combine, polars_pattern, rows_of
 
 DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
@@ -146,6 +149,17 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     try:
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
+        if streamable(src, delimiter, quote):
+            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote)
+            if checked is not None:
+                encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
+                encodings[name] = encoding
+                if declared and not same_encoding(declared, encoding):
+                    out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {encoding};按 {encoding} 读取",
+                            f"declared encoding {declared}, but the file is {encoding}; read as {encoding}", resource=name,
+                            value=encoding)
+                _after_rows(name, checked, reference, differs, out)
+                return checked
         parsed, encoding = read_table(src, declared, delimiter, quote)
         encodings[name] = encoding
         if declared and not same_encoding(declared, encoding):
@@ -159,17 +173,67 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     _scan_privacy(name, parsed, checked, schema, out)
     del parsed
     if checked is not None:
-        if checked.header is not None and not checked.header.errors and reference is not None and not differs:
-            in_file = [f for f in checked.header.fields if f is not None]
-            if in_file != reference:
-                out.add("RESOURCE_SCHEMA_DIFFERS",
-                        "datapackage.json 中的表结构没有按文件中的列及其顺序列出字段;按字段名校验,但其他工具(如 frictionless)按位置读取,"
-                        "请重新生成 datapackage.json",
-                        "the schema in datapackage.json does not list the file's columns in their order; validated by field "
-                        "name, but other tools (e.g. frictionless) read by position: regenerate datapackage.json",
-                        resource=name)
+        _after_rows(name, checked, reference, differs, out)
         _check_codes(checked, std, out)
     return checked
+
+
+def _starts_with_bom(src) -> bool:
+    with src.open() as fh:
+        return fh.read(3) == b"\xef\xbb\xbf"
+
+
+def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collector, reference, delimiter: str,
+                      quote: str) -> Checked | None:
+    """A large file checked batch by batch (reading.stream_csv) in bounded memory: each batch's
+    cells are checked and dropped, its typed values kept; unique values and the primary key are
+    checked on the combined table. Findings go to a collector of the table's own, merged into
+    `out` at the end, so that when the file turns out to need the whole-file reader (None is
+    returned) nothing found so far is kept twice."""
+    table_out = Collector(out.max_per_group)
+    parts: list[Checked] = []
+    offset = 0
+    header = None
+    deprecated_seen: set = set()
+    try:
+        for parsed in stream_csv(src, delimiter, quote):
+            if header is None:
+                checked = check_resource(name, parsed, schema, table_out, std.codelists, reference, keys=False)
+                if checked.header is None:
+                    return None  # an empty file or a blank header: the whole-file path reports it
+                header = checked.header
+                _scan_privacy(name, parsed, checked, schema, table_out)
+                _check_codes(checked, std, table_out, deprecated_seen)
+            else:
+                shifted = Shifted(table_out, offset)
+                checked = check_rows(name, parsed, header, schema, shifted, std.codelists, keys=False)
+                _scan_privacy(name, replace(parsed, labels=None), checked, schema, shifted)
+                _check_codes(checked, std, shifted, deprecated_seen)
+            del parsed
+            offset += checked.height
+            parts.append(checked)
+    except NotStreamable:
+        return None
+    if not parts:
+        return None
+    checked = combine(parts)
+    del parts
+    check_unique_and_primary_key(checked, table_out)
+    merge_into(out, table_out)
+    return checked
+
+
+def _after_rows(name: str, checked: Checked, reference, differs: bool, out: Collector) -> None:
+    """The package's schema lists the file's columns out of their order (once the header is known)."""
+    if checked.header is not None and not checked.header.errors and reference is not None and not differs:
+        in_file = [f for f in checked.header.fields if f is not None]
+        if in_file != reference:
+            out.add("RESOURCE_SCHEMA_DIFFERS",
+                    "datapackage.json 中的表结构没有按文件中的列及其顺序列出字段;按字段名校验,但其他工具(如 frictionless)按位置读取,"
+                    "请重新生成 datapackage.json",
+                    "the schema in datapackage.json does not list the file's columns in their order; validated by field "
+                    "name, but other tools (e.g. frictionless) read by position: regenerate datapackage.json",
+                    resource=name)
 
 
 def csv_dialect(res: dict) -> tuple[str, str] | None:
@@ -382,8 +446,10 @@ def _truthy(value) -> bool:
     return str(value or "").strip().lower() not in ("", "false", "no", "0")
 
 
-def _check_codes(checked: Checked, std: Standard, out: Collector) -> None:
-    """Deprecated fields and codes in use; codes outside an open codelist (local codes: a note)."""
+def _check_codes(checked: Checked, std: Standard, out: Collector, deprecated_seen: set | None = None) -> None:
+    """Deprecated fields and codes in use; codes outside an open codelist (local codes: a note).
+    `deprecated_seen`: deprecated fields already reported (a table checked in batches reports
+    each once, at its first row)."""
     import re
 
     name = checked.name
@@ -395,7 +461,9 @@ def _check_codes(checked: Checked, std: Standard, out: Collector) -> None:
         raw = checked.raw.get_column(fname)
         if fdef.get("deprecated"):
             used = raw.is_not_null()
-            if used.any():
+            if used.any() and (deprecated_seen is None or fname not in deprecated_seen):
+                if deprecated_seen is not None:
+                    deprecated_seen.add(fname)
                 zh, en = _deprecation_note(fdef["deprecated"])
                 out.add("DEPRECATED_FIELD", f"字段 {fname} 已弃用{zh}", f"field {fname} is deprecated{en}", resource=name,
                         field=fname, row=int(used.arg_true()[0]) + 2)

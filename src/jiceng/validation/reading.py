@@ -582,9 +582,10 @@ def count_cells(src: Source, delimiter: str, quote: str | None, chunk: int = CHU
     return np.concatenate(counts) if counts else np.empty(0, dtype=np.int64)
 
 
-def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | None:
+def _parse_polars(src: Source, delimiter: str, quote: str | None, header: bool = True) -> Parsed | None:
     """Cells from polars' CSV reader, cell counts from count_cells; None when the two disagree
-    on the records or the content is not plain CSV (then Python's csv module decides)."""
+    on the records or the content is not plain CSV (then Python's csv module decides).
+    `header`: the first record is the header (False: a later batch of a file, all data)."""
     counts = count_cells(src, delimiter, quote)
     if counts is None:
         return None
@@ -600,8 +601,10 @@ def _parse_polars(src: Source, delimiter: str, quote: str | None) -> Parsed | No
         return None
     # A quoted empty cell ("") is an empty cell, as for Python's csv module and frictionless.
     frame = frame.with_columns([pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names])
-    if frame.height and frame.width and frame.item(0, 0) is not None and frame.item(0, 0).startswith("\ufeff"):
+    if header and frame.height and frame.width and frame.item(0, 0) is not None and frame.item(0, 0).startswith("\ufeff"):
         frame = frame.with_columns(pl.col("0").str.strip_prefix("\ufeff"))  # (a BOM polars kept)
+    if not header:
+        return Parsed(None, frame, n_cells, "polars")
     return _split_header(frame, n_cells, "polars")
 
 
@@ -637,3 +640,77 @@ def _split_header(frame: pl.DataFrame, n_cells: pl.Series, method: str) -> Parse
     first = frame.row(0)
     labels = [("" if first[i] is None else str(first[i])).strip() for i in range(int(n_cells[0]))]
     return Parsed(labels, frame.slice(1), n_cells.slice(1), method)
+
+
+# ---------------------------------------------------------------- reading a large file in batches
+
+BATCH_BYTES = 64 * 1024 * 1024  # a batch of records: its cells, typed values and masks stay well under 1 GiB
+
+
+class NotStreamable(Exception):
+    """The file needs the whole-file reader: it is not UTF-8, or not plain CSV (a quote inside an
+    unquoted cell, a lone carriage return, an unclosed quote, a record polars splits otherwise)."""
+
+
+def streamable(src: Source, delimiter: str, quote: str | None, batch_bytes: int | None = None) -> bool:
+    """Whether `src` is read in batches: a local file larger than one batch, with single-byte
+    delimiter and quote, not UTF-16."""
+    if src.path is None or len(delimiter.encode()) != 1 or (quote is not None and len(quote.encode()) != 1):
+        return False
+    try:
+        if src.size <= (batch_bytes or BATCH_BYTES):
+            return False
+    except OSError:
+        return False
+    return not _peek(src, 2).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def stream_csv(src: Source, delimiter: str = ",", quote: str | None = '"', batch_bytes: int | None = None):
+    """Parsed batches of a UTF-8 CSV file, each holding whole records, so that a file of any size
+    is checked in bounded memory. The first batch carries the header (`labels`); the others have
+    labels None. Records end at line feeds outside quotes (quote parity from a record boundary);
+    each batch is then parsed and counted exactly as parse_csv parses a whole file. Raises
+    NotStreamable (possibly after some batches) when the whole-file reader must decide: the
+    caller then discards what it found and reads the file whole, so findings stay exact."""
+    import numpy as np
+
+    batch_bytes = batch_bytes or BATCH_BYTES
+    q = ord(quote) if quote else None
+    first = True
+    pending = b""
+    with src.open() as fh:
+        while True:
+            data = fh.read(batch_bytes)
+            buf = pending + data if pending else data
+            if not data:
+                if buf:
+                    yield _parse_batch(buf, delimiter, quote, first)
+                return
+            a = np.frombuffer(buf, dtype=np.uint8)
+            ends = np.flatnonzero(a == 10)
+            if q is not None and ends.size:
+                ends = ends[(np.searchsorted(np.flatnonzero(a == q), ends) & 1) == 0]
+            del a
+            if ends.size == 0:  # one record longer than a batch: read on
+                pending = buf
+                continue
+            cut = int(ends[-1]) + 1
+            pending = buf[cut:]
+            yield _parse_batch(buf[:cut], delimiter, quote, first)
+            first = False
+
+
+def _parse_batch(data: bytes, delimiter: str, quote: str | None, first: bool) -> Parsed:
+    if first and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotStreamable() from None
+    try:
+        parsed = _parse_polars(Source(data=data), delimiter, quote, header=first)
+    except pl.exceptions.PolarsError:
+        raise NotStreamable() from None
+    if parsed is None:
+        raise NotStreamable()
+    return parsed

@@ -389,7 +389,7 @@ class Checked:
     name: str
     schema: dict
     typed: pl.DataFrame  # every schema field, typed; null where missing, absent or not of the type
-    raw: pl.DataFrame  # every schema field as text (missing values as null)
+    raw_text: pl.DataFrame  # the schema fields as text (missing values as null); see `raw`
     expected: list = field(default_factory=list)  # per column of the file: the field it is read as, or None
     blank: pl.Series | None = None
     header: "Header | None" = None
@@ -398,6 +398,17 @@ class Checked:
     @property
     def height(self) -> int:
         return self.typed.height
+
+    @property
+    def raw(self) -> pl.DataFrame:
+        """Every schema field as text. A table read in batches keeps the text of its text fields
+        only (the same strings as its typed values); the others are written from their typed
+        values when asked for, so that a large table is not held twice."""
+        missing = [c for c in self.typed.columns if c not in self.raw_text.columns]
+        if not missing:
+            return self.raw_text
+        return self.raw_text.with_columns([self.typed.get_column(c).cast(pl.String) for c in missing]) \
+            .select(self.typed.columns)
 
     def present(self, name: str) -> bool:
         return name in self.expected
@@ -549,7 +560,7 @@ def _suggestion_unknown(label: str, fields: list[dict]) -> tuple[str, str]:
 
 
 def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, codelists: dict | None = None,
-                   reference: list[str] | None = None) -> Checked:
+                   reference: list[str] | None = None, keys: bool = True) -> Checked:
     """All Table Schema findings of one parsed resource, and its typed rows (none when the file is
     empty or its header row blank: columns cannot then be paired with fields). `reference`: the
     field names of the resource's schema in datapackage.json, in order (see check_header)."""
@@ -563,10 +574,19 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
                 resource=name, row=1)
         return _empty(name, schema, fields)
     header = check_header(name, labels, fields, out, reference)
+    return check_rows(name, parsed, header, schema, out, codelists, keys=keys)
+
+
+def check_rows(name: str, parsed: Parsed, header: Header, schema: dict, out: Collector, codelists: dict | None = None,
+               keys: bool = True) -> Checked:
+    """The findings of the data rows of `parsed` (a whole file or one batch of it), their columns
+    paired with fields by `header`. `keys`: also check unique values and the primary key (False
+    for a batch: they are checked once the batches are combined, see combine)."""
+    fields = schema.get("fields", [])
     cells, n_cells = parsed.cells, parsed.n_cells
     height = cells.height
     width = cells.width
-    n_labels = len(labels)
+    n_labels = len(header.fields)
 
     def column(pos: int) -> pl.Series:
         if pos < width:
@@ -652,8 +672,24 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
     extra = pl.DataFrame([raws[pos] for pos in range(n_labels) if header.fields[pos] is None]) \
         if None in header.fields else None
     checked = Checked(name, schema, typed, rawdf, list(header.fields), blank, header, extra)
-    check_unique_and_primary_key(checked, out)
+    if keys:
+        check_unique_and_primary_key(checked, out)
     return checked
+
+
+def combine(parts: list[Checked]) -> Checked:
+    """One table from its batches, in order (the typed values of every field; the text of text
+    fields only, see Checked.raw)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    text = [f["name"] for f in first.schema.get("fields", [])
+            if DTYPES.get(f.get("type", "string"), pl.String) == pl.String and f["name"] in first.raw_text.columns]
+    typed = pl.concat([p.typed for p in parts], rechunk=False)
+    raw = pl.concat([p.raw_text.select(text) for p in parts], rechunk=False)
+    blank = pl.concat([p.blank for p in parts if p.blank is not None], rechunk=False) if first.blank is not None else None
+    extra = pl.concat([p.extra for p in parts], how="diagonal_relaxed", rechunk=False) if first.extra is not None else None
+    return Checked(first.name, first.schema, typed, raw, first.expected, blank, first.header, extra)
 
 
 def _apply_missing_values(col: pl.Series, n_cells: pl.Series, pos: int, mv: list[str]) -> pl.Series:
@@ -762,7 +798,7 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
         if not (fdef.get("constraints") or {}).get("unique") or not checked.present(fname):
             continue
         col = typed.get_column(fname)
-        repeats[fname] = ~col.is_first_distinct()
+        repeats[fname] = _repeated(col)
         dup = col.is_not_null() & repeats[fname]
         if dup.any():
             first = _first_rows(typed.select(fname), [fname], dup)
@@ -778,9 +814,9 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
     if len(pk) == 1 and pk[0] in repeats:
         repeated = repeats[pk[0]]  # computed above for the unique constraint
     elif len(pk) == 1:
-        repeated = ~keys.to_series().is_first_distinct()
+        repeated = _repeated(keys.to_series())
     else:
-        repeated = ~keys.select(pl.struct(pk)).to_series().is_first_distinct()
+        repeated = _repeated(keys.select(pl.struct(pk)).to_series(), keys.hash_rows())
     dup = repeated & ~all_null
     if dup.any():
         first = _first_rows(keys, pk, dup)
@@ -788,6 +824,20 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
         out.add_rows("PRIMARY_KEY_DUPLICATE", rows_of(dup), values, resource=name, field=pk[0] if len(pk) == 1 else None,
                      message_zh=f"主键({', '.join(pk)})重复", message_en=f"primary key ({', '.join(pk)}) repeats",
                      suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
+
+
+def _repeated(values: pl.Series, hashes: pl.Series | None = None) -> pl.Series:
+    """True where the value (null included) was seen in an earlier row. Decided on 64-bit hashes
+    first, which is several times faster than on text; only the rows whose hash repeats are
+    compared by value, so that a hash collision never makes a finding."""
+    hashes = values.hash() if hashes is None else hashes
+    maybe = hashes.is_duplicated()
+    if not maybe.any():
+        return pl.repeat(False, values.len(), dtype=pl.Boolean, eager=True)
+    idx = maybe.arg_true()
+    exact = ~values.gather(idx).is_first_distinct()
+    out = pl.repeat(False, values.len(), dtype=pl.Boolean, eager=True)
+    return out.scatter(idx.filter(exact), True)
 
 
 def _first_rows(keys: pl.DataFrame, names: list[str], dup: pl.Series) -> list[int]:
