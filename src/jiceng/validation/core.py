@@ -426,7 +426,14 @@ def _check_quasi_identifiers(std: Standard, checked: dict[str, Checked], out: Co
     try:
         from ..privacy.kanon import SMALL_GROUP_CODE, check, load_config
 
-        risks = check({n: c.raw for n, c in checked.items()}, load_config(std), k)
+        cfg = load_config(std)
+        tables = {}
+        for n, spec in cfg.tables.items():
+            if n in checked:  # only the columns the check reads, as text
+                c = checked[n]
+                wanted = [*spec.subject, *spec.quasi_identifiers, *spec.where]
+                tables[n] = c.text([x for x in dict.fromkeys(wanted) if x in c.typed.columns])
+        risks = check(tables, cfg, k)
     except Exception as exc:
         if DEBUG:
             raise

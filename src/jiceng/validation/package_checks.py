@@ -103,8 +103,9 @@ def _ranges(frames: dict, out: Collector) -> None:
         right = pdf.select([pl.col(pkey).cast(pl.String).alias("__k"), pl.col(pstart).alias("__ps")]
                            + ([pl.col(pend).alias("__pe")] if pend and pend in pdf.columns else [pl.lit(None, dtype=pl.Date).alias("__pe")]))
         right = right.unique(subset="__k", keep="first")
-        left = df.with_row_index("__i").with_columns(pl.col(key).cast(pl.String).alias("__k"))
-        j = left.join(right, on="__k", how="left").sort("__i")
+        # only the key and the dates of each row, in the table's order
+        left = df.select([pl.col(key).cast(pl.String).alias("__k"), *{start, end or start} & set(df.columns)]).with_row_index("__i")
+        j = left.join(right, on="__k", how="left", maintain_order="left")
         s = pl.col(start)
         e = pl.col(end) if end and end in df.columns else pl.col(start)
         if j.schema.get(start) != pl.Date or j.schema.get("__ps") != pl.Date:

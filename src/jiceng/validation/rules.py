@@ -489,9 +489,12 @@ class AggregateAtMost(Kind):
                "count": pl.len(),
                "n_unique": pl.col(p.get("column", "")).drop_nulls().n_unique() if p.get("column") else None}[p["agg"]]
         keyed = pl.all_horizontal([pl.col(g).is_not_null() for g in group])
-        lf = lf.with_row_index("__i").with_columns(
-            pl.when(keyed).then(agg.over(group)).otherwise(None).alias("__agg"),
-            (pl.col("__i") == pl.col("__i").min().over(group)).alias("__first"))
+        # a group-by over the keyed rows, joined back on each group's first row (no window over
+        # every row): the value is reported once per group
+        lf = lf.with_row_index("__i")
+        groups = lf.filter(keyed).group_by(group).agg(agg.alias("__agg"), pl.col("__i").min().alias("__i"))
+        lf = lf.join(groups.select("__i", "__agg"), on="__i", how="left", maintain_order="left") \
+            .with_columns(pl.col("__agg").is_not_null().alias("__first"))
         if isinstance(p["limit"], dict):
             lf = _join_other(ctx, table, p["limit"], lf, "__limit")
             label = f"{p['limit']['table']}.{p['limit']['column']}"

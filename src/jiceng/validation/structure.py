@@ -410,6 +410,11 @@ class Checked:
         return self.raw_text.with_columns([self.typed.get_column(c).cast(pl.String) for c in missing]) \
             .select(self.typed.columns)
 
+    def text(self, names: list[str]) -> pl.DataFrame:
+        """Only the named fields as text (see `raw`)."""
+        return pl.DataFrame([self.raw_text.get_column(n) if n in self.raw_text.columns
+                             else self.typed.get_column(n).cast(pl.String) for n in names])
+
     def present(self, name: str) -> bool:
         return name in self.expected
 
@@ -802,7 +807,7 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
         dup = col.is_not_null() & repeats[fname]
         if dup.any():
             first = _first_rows(typed.select(fname), [fname], dup)
-            out.add_rows("DUPLICATE_VALUE", rows_of(dup), checked.raw.get_column(fname).filter(dup), resource=name, field=fname,
+            out.add_rows("DUPLICATE_VALUE", rows_of(dup), checked.text([fname]).get_column(fname).filter(dup), resource=name, field=fname,
                          message_zh=f"{fname} 应唯一,但与之前的行重复", message_en=f"{fname} must be unique but repeats an earlier row",
                          suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
     if not pk or not all(checked.present(k) for k in pk):
@@ -820,7 +825,7 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
     dup = repeated & ~all_null
     if dup.any():
         first = _first_rows(keys, pk, dup)
-        values = checked.raw.select(pl.concat_str([pl.col(k).fill_null("") for k in pk], separator=", ")).to_series().filter(dup)
+        values = checked.text(pk).filter(dup).select(pl.concat_str([pl.col(k).fill_null("") for k in pk], separator=", ")).to_series()
         out.add_rows("PRIMARY_KEY_DUPLICATE", rows_of(dup), values, resource=name, field=pk[0] if len(pk) == 1 else None,
                      message_zh=f"主键({', '.join(pk)})重复", message_en=f"primary key ({', '.join(pk)}) repeats",
                      suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
@@ -886,11 +891,11 @@ def check_foreign_keys(checked: dict[str, Checked], in_package: set[str], out: C
                     lookup = lookup.with_columns(pl.col(f).cast(pl.String))
                     values = values.with_columns(pl.col(f).cast(pl.String))
             probe = values.with_row_index("__i").filter(used)
-            missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True).sort("__i")
+            missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True, maintain_order="left")
             if missing.height:
-                shown = table.raw.select(pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=", ")).to_series()
                 idx = missing.get_column("__i")
-                out.add_rows("FOREIGN_KEY_MISSING", (idx + 2).to_list(), shown.gather(idx).to_list(), resource=name,
+                shown = table.text(fields)[idx].select(pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=", "))
+                out.add_rows("FOREIGN_KEY_MISSING", (idx + 2).to_list(), shown.to_series().to_list(), resource=name,
                              field=fields[0] if len(fields) == 1 else None,
                              message_zh=f"{', '.join(fields)} 在表 {target} 的 {', '.join(ref_fields)} 中找不到",
                              message_en=f"{', '.join(fields)} not found in {target}.{', '.join(ref_fields)}")
