@@ -195,8 +195,20 @@ def run_rules(std: Standard, checked: dict, out: Collector, rules: list[Rule] | 
         for where, (zh, en) in merged.items():
             out.add("RULE_DEFINITION_INVALID", f"规则 {where}:{';'.join(zh)}", f"rule {where}: {'; '.join(en)}", value=where)
     frames = {name: c.typed for name, c in checked.items()}
-    raws = {name: c.raw for name, c in checked.items()}
-    run_on_frames(Context(std, frames, raws), rules, out)
+    run_on_frames(Context(std, frames, _RawText(checked)), rules, out)
+
+
+class _RawText(dict):
+    """Tables' text as typed, made only for the tables a rule asks it of (Checked.raw)."""
+
+    def __init__(self, checked: dict):
+        super().__init__()
+        self._checked = checked
+
+    def get(self, table, default=None):
+        if table not in self and table in self._checked:
+            self[table] = self._checked[table].raw
+        return super().get(table, default)
 
 
 def run_on_frames(ctx: Context, rules: list[Rule], out: Collector) -> None:
