@@ -20,26 +20,25 @@ from .names import COMPOUND_SURNAMES, SURNAMES, find_names, prepare_names
 from .numbers import find_numbers
 
 _D = "0-9０-９"
-_S = r"[ \t\-.()+/·－．（）　]{0,3}"
+# Every character numbers.normalise turns into a separator of digit groups (space, tab, - . ( ) + /):
+# full-width forms, dashes, the middle dot, 。, the no-break and ideographic spaces, 【】.
+_S = r"[ \t\-.()+/·－．（）＋／\u2010-\u2014\u2212。\u00a0【】　]{0,3}"
 NUMBER_PREFILTER = rf"[{_D}](?:{_S}[{_D}]){{6,}}"
-ADDRESS_PREFILTER = r"[0-9０-９一二三四五六七八九十两]\s{0,2}(?:号|栋|幢|座|单元|室|户|层|组|社|队)|[0-9０-９]+-[0-9０-９]+-[0-9０-９]"
+# What addresses.py's expression needs: a numeral before a building, unit, floor, room or house
+# word, or the 小区3-2-501 form (\s as Python's re has it, with \x1c-\x1f).
+_W = r"[\s\x1c-\x1f]"
+ADDRESS_PREFILTER = (rf"[0-9０-９一二三四五六七八九十百零〇两]{_W}{{0,2}}(?:号|栋|幢|座|单元|室|户|房|层|楼|组|社|队)"
+                     rf"|[区苑园院村寓厦城庭府居楼]{_W}?[0-9０-９]{{1,3}}{_W}?[-—]{_W}?[0-9０-９]{{1,2}}{_W}?[-—]{_W}?[0-9０-９]{{3,4}}")
 # A date written as a date holds digits and separators but is neither a number nor an address of a person.
 DATE_SHAPED = r"^\s*[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?\s*$"
 # Digits broken by a separator, or full-width digits: only the exact detector in Python can judge them.
 SEPARATED = rf"[{_D}]{_S[:-5]}{{1,3}}[{_D}]|[０-９]"
 
 
-def _plain_run_hit() -> pl.Expr:
-    """A run of ASCII digits of a length and start a personal number can have: a local landline
-    (7-8 digits, not starting with 0), a mobile (11, starting with 1; 13 with 86), a landline with
-    its area code (10-12 starting with 0) or a resident ID (15, 17 + X, 18)."""
-    n, e = pl.element().str.len_chars(), pl.element()
-    return (((n >= 7) & (n <= 8) & ~e.str.starts_with("0"))
-            | ((n == 11) & e.str.starts_with("1"))
-            | ((n == 13) & e.str.starts_with("86"))
-            | ((n >= 10) & (n <= 12) & e.str.starts_with("0"))
-            | n.is_in([15, 17, 18]))
-
+# A run of ASCII digits (bounded by other characters) of a length and start a personal number can
+# have: a local landline (7-8 digits, not starting with 0), a mobile (11, starting with 1; 13 with
+# 86), a landline with its area code (10-12 starting with 0) or a resident ID (15, 17 + X, 18).
+PLAIN_RUN = r"(?:^|[^0-9])(?:[1-9][0-9]{6,7}|1[0-9]{10}|86[0-9]{11}|0[0-9]{9,11}|[0-9]{15}|[0-9]{17,18})(?:[^0-9]|$)"
 
 NAME_PREFILTER = rf"(?:[{SURNAMES}]|{'|'.join(COMPOUND_SURNAMES)})[\u4e00-\u9fff]"
 
@@ -77,8 +76,7 @@ def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, st
              .filter(~v.str.contains(DATE_SHAPED))
              # a number needs more than a loose digit count: separated or full-width digits, or
              # a plain run of a personal number's length and first digit
-             .filter(pl.col("other") | v.str.contains(SEPARATED)
-                     | v.str.extract_all(r"[0-9]+").list.eval(_plain_run_hit()).list.any().fill_null(False))
+             .filter(pl.col("other") | v.str.contains(SEPARATED) | v.str.contains(PLAIN_RUN))
              .select("col", "v", "free"))
     return query.collect().rows()
 
