@@ -80,6 +80,17 @@ def shown(value, limit: int = MAX_SHOWN) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
+    if len(text) <= _CACHED_CHARS:
+        return _shown(text, limit)  # the same value in many findings: made safe once
+    return _shown.__wrapped__(text, limit)
+
+
+# Texts up to this length are remembered with what the gate made of them (a few tens of MB at most).
+_CACHED_CHARS = 512
+
+
+@lru_cache(maxsize=1 << 15)
+def _shown(text: str, limit: int) -> str:
     total = len(text)
     scan = max(limit * 4, _SCAN_LIMIT)
     cut = text[:scan]
@@ -97,6 +108,13 @@ def message(text, limit: int = MAX_MESSAGE) -> str:
     if text is None:
         return ""
     text = text if isinstance(text, str) else str(text)
+    if len(text) <= _CACHED_CHARS:
+        return _message(text, limit)  # a group's message is repeated in each of its findings
+    return _message.__wrapped__(text, limit)
+
+
+@lru_cache(maxsize=1 << 15)
+def _message(text: str, limit: int) -> str:
     total = len(text)
     if total > 4 * limit:
         text = text[: 4 * limit]

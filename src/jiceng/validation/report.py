@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..findings import SEVERITIES, Finding
 from .codes import CODES, FATAL
@@ -25,6 +26,16 @@ def redact(text):
     if text is None or text == "":
         return text
     text = str(text)
+    if len(text) <= _CACHED_CHARS:
+        return _redact(text)  # the same value is listed in many findings: redacted once
+    return _redact.__wrapped__(text)
+
+
+_CACHED_CHARS = 512
+
+
+@lru_cache(maxsize=1 << 15)
+def _redact(text: str) -> str:
     try:
         from ..privacy import redact as gate  # the privacy package: the one redaction gate
     except ImportError:
@@ -48,6 +59,9 @@ class Clerk:
 
             std = current()
         self.std = std
+        # what a finding's code, table, field and value give: the same for every finding sharing them
+        self._hints: dict[tuple, tuple[str, str] | None] = {}
+        self._explained: dict[tuple, dict] = {}
 
     def _schema(self, table):
         try:
@@ -114,6 +128,19 @@ class Clerk:
 
     def hint(self, code: str, table, name, value) -> tuple[str, str] | None:
         """(zh, en) how to fix it, where one is known."""
+        key = (code, table, name, value)
+        try:
+            return self._hints[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key
+            return self._hint(code, table, name, value)
+        if len(self._hints) >= _CACHED_FINDINGS:
+            self._hints.clear()
+        out = self._hints[key] = self._hint(code, table, name, value)
+        return out
+
+    def _hint(self, code: str, table, name, value) -> tuple[str, str] | None:
         f = self._field(table, name) or {}
         t = f.get("type", "string")
         cons = f.get("constraints", {}) or {}
@@ -203,6 +230,18 @@ class Clerk:
 
     def explain(self, f: Finding) -> dict:
         """Titles and hint of one finding, for JSON and pages."""
+        key = (f.code, f.resource, f.field, f.value)
+        try:
+            out = self._explained.get(key)
+        except TypeError:  # a value that cannot be a key
+            return self._explain(f)
+        if out is None:
+            if len(self._explained) >= _CACHED_FINDINGS:
+                self._explained.clear()
+            out = self._explained[key] = self._explain(f)
+        return dict(out)  # (a copy: callers may change theirs)
+
+    def _explain(self, f: Finding) -> dict:
         hint = self.hint(f.code, f.resource, f.field, f.value)
         return {
             "table_zh": self.table_title(f.resource, "zh") if f.resource else None,
@@ -212,6 +251,7 @@ class Clerk:
             "hint_zh": hint[0] if hint else None,
             "hint_en": hint[1] if hint else None,
         }
+_CACHED_FINDINGS = 1 << 16  # distinct (code, table, field, value) remembered by a Clerk
 _GROUP_ORDER = {"input": 0, "package": 1, "resource": 2, "header": 3, "row": 4, "key": 5, "cell": 6, "privacy": 7,
                 "deprecation": 9}
 EXAMPLES = 3
