@@ -496,26 +496,34 @@ class AggregateAtMost(Kind):
         return not isinstance(p["limit"], dict) or ctx.has(p["limit"]["table"])
 
     def evaluate(self, ctx, table, p, lf):
+        # One row per group (a group-by over the keyed rows), judged there, and the judgement
+        # put back on each group's first row: no window and no join over every row, so that a
+        # table of ten million rows needs memory for its groups only.
         group = _cols(p, "group_by")
         agg = {"sum": pl.col(p.get("column", "")).sum() if p.get("column") else None,
                "count": pl.len(),
                "n_unique": pl.col(p.get("column", "")).drop_nulls().n_unique() if p.get("column") else None}[p["agg"]]
         keyed = pl.all_horizontal([pl.col(g).is_not_null() for g in group])
-        # a group-by over the keyed rows, joined back on each group's first row (no window over
-        # every row): the value is reported once per group
-        lf = lf.with_row_index("__i")
-        groups = lf.filter(keyed).group_by(group).agg(agg.alias("__agg"), pl.col("__i").min().alias("__i"))
-        lf = lf.join(groups.select("__i", "__agg"), on="__i", how="left", maintain_order="left") \
-            .with_columns(pl.col("__agg").is_not_null().alias("__first"))
-        if isinstance(p["limit"], dict):
-            lf = _join_other(ctx, table, p["limit"], lf, "__limit")
-            label = f"{p['limit']['table']}.{p['limit']['column']}"
+        limit = p["limit"]
+        local = list(limit["keys"]) if isinstance(limit, dict) else []
+        groups = lf.with_row_index("__i").filter(keyed).group_by(group).agg(
+            agg.alias("__agg"), pl.col("__i").min().alias("__i"), *[pl.col(k).sort_by("__i").first() for k in local if k not in group])
+        if isinstance(limit, dict):
+            groups = _join_other(ctx, table, limit, groups, "__limit")
+            label = f"{limit['table']}.{limit['column']}"
         else:
-            lf = lf.with_columns(pl.lit(p["limit"]).alias("__limit"))
+            groups = groups.with_columns(pl.lit(limit).alias("__limit"))
             label = "limit"
-        ok = pl.when(pl.col("__first")).then(pl.col("__agg") <= pl.col("__limit")).otherwise(None)
         parts = [(g, pl.col(g)) for g in group] + [(f"{p['agg']}({p.get('column', '')})", pl.col("__agg")), (label, pl.col("__limit"))]
-        return lf.select(ok.alias("ok"), _show(*parts).alias("value"))
+        judged = groups.select("__i", (pl.col("__agg") <= pl.col("__limit")).alias("ok"),
+                               pl.when(~(pl.col("__agg") <= pl.col("__limit"))).then(_show(*parts)).alias("value")).collect()
+        n = lf.select(pl.len()).collect().item()
+        at = judged.get_column("__i").cast(pl.Int64)
+        ok = pl.repeat(None, n, dtype=pl.Boolean, eager=True).scatter(at, judged.get_column("ok"))
+        failing = judged.filter(pl.col("ok").not_())  # display values for the failing groups only
+        value = pl.repeat(None, n, dtype=pl.String, eager=True).scatter(failing.get_column("__i").cast(pl.Int64),
+                                                                       failing.get_column("value"))
+        return pl.LazyFrame([ok.alias("ok"), value.alias("value")])
 
 
 _TESTS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "empty_or_in", "between", "empty", "flag", "not_flag")
