@@ -171,6 +171,20 @@ def test_the_name_gate_loses_no_name(monkeypatch):
     assert [names._find.__wrapped__(t) for t in texts] == gated
 
 
+def test_the_redaction_gates_quick_tests_lose_nothing(monkeypatch):
+    """The gate gives a text to each detector only when jiceng.privacy.prefilter's quick test
+    passes: what it masks is the same as with every detector run on every text."""
+    import importlib
+
+    gate = importlib.import_module("jiceng.privacy.redact")
+    texts = _texts_with_pieces() + [c.zh for c in CODES.values()] + [c.en for c in CODES.values()]
+    quick = [(gate._redact.__wrapped__(t, True), gate._redact.__wrapped__(t, False)) for t in texts]
+    assert sum(a != t for (a, _), t in zip(quick, texts)) > 2000  # the texts do hold personal data
+    for name in ("may_hold_number", "may_hold_address", "may_hold_name"):
+        monkeypatch.setattr(gate, name, lambda text: True)
+    assert [(gate._redact.__wrapped__(t, True), gate._redact.__wrapped__(t, False)) for t in texts] == quick
+
+
 def test_the_column_prefilter_loses_no_hit():
     """scan_columns runs the detectors only on values its polars pre-filter passes: it finds what
     the detectors find on every distinct value (personal numbers and addresses need 5 characters
@@ -291,12 +305,41 @@ def test_every_form_in_cells_failing_other_checks_is_redacted_in_every_format(tm
     for text in _report_texts(report):
         assert leaks(text) == [], leaks(text)[:5]
         assert "13812345678" not in text
+    assert report.to_json() == json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     # the command line too, in every format and language
     runner = CliRunner()
     for args in (["--format", "text"], ["--format", "json"], ["--format", "html"], ["--lang", "en"]):
         result = runner.invoke(app, ["validate", str(pkg), *args])
         assert result.exit_code == 1, result.output
         assert leaks(result.output) == [] and "13812345678" not in result.output
+
+
+def test_the_json_report_is_the_text_json_writes():
+    """Report.to_json writes the findings with json's C encoder: the same text as
+    json.dumps(indent=2), whatever the values; anything but flat records goes to json.dumps."""
+    from jiceng.validation.report import dumps
+
+    odd = ['},\n      {', '"quoted" \\ back', "line\nbreak\ttab\x00\x1f", "\u2028\u2029", "中文 ，「」", "\U0001f600", "", " "]
+    records = [{"code": "X", "row": i, "value": v, "ratio": 0.1 * i, "ok": i % 2 == 0, "none": None}
+               for i, v in enumerate(odd)]
+    cases = [{"valid": False, "errors": records, "groups": [{"rows": [1, 2]}], "n": float("nan")},
+             {"errors": records[:1]}, {"errors": []}, {"errors": [{}]}, {"errors": [{"a": [1, {"b": 2}]}]},
+             {"errors": [{1: "x"}]}, {"errors": records + [{}]}, {"errors": "not a list"}, {}]
+    for case in cases:
+        assert dumps(case) == json.dumps(case, ensure_ascii=False, indent=2) + "\n", case
+
+
+def test_a_findings_explanation_is_worked_out_once_and_given_as_a_copy(standard):
+    from jiceng.findings import Finding
+    from jiceng.validation.report import Clerk
+
+    clerk = Clerk(standard)
+    f = Finding("REQUIRED_MISSING", "ERROR", "x", "x", "cases", 3, "status", None)
+    first = clerk.explain(f)
+    first["hint_zh"] = "changed"
+    again = clerk.explain(f)
+    assert again["hint_zh"] == "该列必填,请填写" and again == clerk._explain(f)
+    assert clerk.hint("X", "cases", "status", ["unhashable"]) == clerk._hint("X", "cases", "status", ["unhashable"])
 
 
 def test_header_with_personal_data_and_personal_column_names(tmp_path, standard):

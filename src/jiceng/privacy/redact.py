@@ -15,6 +15,7 @@ from functools import lru_cache
 from .addresses import find_address_hits
 from .names import find_name_hits
 from .numbers import find_number_hits
+from .prefilter import may_hold_address, may_hold_name, may_hold_number
 
 MAX_SHOWN = 120  # characters of a value a report shows
 MAX_MESSAGE = 1000  # characters of a message
@@ -24,9 +25,11 @@ MAX_REDACTED = 2_000  # characters `redact` returns at most (plus a note of the 
 
 
 def _spans(text: str, names: bool) -> list[tuple[int, int, str]]:
-    spans = [(h.start, h.end, h.shown) for h in find_number_hits(text)]
-    spans += [(h.start, h.end, h.shown) for h in find_address_hits(text)]
-    if names:
+    # each detector only where its quick test (jiceng.privacy.prefilter) says it may find something
+    spans = [(h.start, h.end, h.shown) for h in find_number_hits(text)] if may_hold_number(text) else []
+    if may_hold_address(text):
+        spans += [(h.start, h.end, h.shown) for h in find_address_hits(text)]
+    if names and may_hold_name(text):
         spans += [(h.start, h.end, h.shown) for h in find_name_hits(text)]
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     merged: list[tuple[int, int, str]] = []

@@ -2,8 +2,9 @@
 detectors in Python only on the few candidates.
 
 - personal numbers: a digit count of at least 7 digits in a run (with separators) — cheap;
-- addresses: a number followed by 号/栋/幢/单元/室/组 …;
-- names (free-text fields only): a Han surname character followed by another Han character.
+- addresses: a number followed by 号/栋/幢/单元/室/楼 …;
+- names (free-text fields only): a Han surname character followed by another Han character
+(the expressions of jiceng.privacy.prefilter).
 
 Each distinct value is examined once, however many rows hold it; `scan_columns` filters all the
 columns of a table in one polars query and runs the detectors once per distinct value, whatever
@@ -16,31 +17,10 @@ from typing import Sequence
 import polars as pl
 
 from .addresses import ADDRESS_CODE, find_addresses
-from .names import COMPOUND_SURNAMES, SURNAMES, find_names, prepare_names
+from .names import find_names, prepare_names
 from .numbers import find_numbers
-
-_D = "0-9０-９"
-# Every character numbers.normalise turns into a separator of digit groups (space, tab, - . ( ) + /):
-# full-width forms, dashes, the middle dot, 。, the no-break and ideographic spaces, 【】.
-_S = r"[ \t\-.()+/·－．（）＋／\u2010-\u2014\u2212。\u00a0【】　]{0,3}"
-NUMBER_PREFILTER = rf"[{_D}](?:{_S}[{_D}]){{6,}}"
-# What addresses.py's expression needs: a numeral before a building, unit, floor, room or house
-# word, or the 小区3-2-501 form (\s as Python's re has it, with \x1c-\x1f).
-_W = r"[\s\x1c-\x1f]"
-ADDRESS_PREFILTER = (rf"[0-9０-９一二三四五六七八九十百零〇两]{_W}{{0,2}}(?:号|栋|幢|座|单元|室|户|房|层|楼|组|社|队)"
-                     rf"|[区苑园院村寓厦城庭府居楼]{_W}?[0-9０-９]{{1,3}}{_W}?[-—]{_W}?[0-9０-９]{{1,2}}{_W}?[-—]{_W}?[0-9０-９]{{3,4}}")
-# A date written as a date holds digits and separators but is neither a number nor an address of a person.
-DATE_SHAPED = r"^\s*[0-9]{4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?\s*$"
-# Digits broken by a separator, or full-width digits: only the exact detector in Python can judge them.
-SEPARATED = rf"[{_D}]{_S[:-5]}{{1,3}}[{_D}]|[０-９]"
-
-
-# A run of ASCII digits (bounded by other characters) of a length and start a personal number can
-# have: a local landline (7-8 digits, not starting with 0), a mobile (11, starting with 1; 13 with
-# 86), a landline with its area code (10-12 starting with 0) or a resident ID (15, 17 + X, 18).
-PLAIN_RUN = r"(?:^|[^0-9])(?:[1-9][0-9]{6,7}|1[0-9]{10}|86[0-9]{11}|0[0-9]{9,11}|[0-9]{15}|[0-9]{17,18})(?:[^0-9]|$)"
-
-NAME_PREFILTER = rf"(?:[{SURNAMES}]|{'|'.join(COMPOUND_SURNAMES)})[\u4e00-\u9fff]"
+from .prefilter import (ADDRESS_PREFILTER, DATE_SHAPED, NAME_PREFILTER, NUMBER_PREFILTER, PLAIN_RUN,  # noqa: F401
+                        SEPARATED)
 
 
 def find_personal(value: str, free_text: bool) -> list[tuple[str, str]]:

@@ -25,15 +25,7 @@ def clean_value(value) -> str | None:
     (jiceng.privacy.shown, the one redaction gate)."""
     if value is None:
         return None
-    if isinstance(value, str) and len(value) <= 4096:
-        return _clean_text(value)
-    return _shown(value, MAX_VALUE_CHARS)
-
-
-@lru_cache(maxsize=1 << 16)
-def _clean_text(value: str) -> str | None:
-    # the same value repeats across rows and findings: redacted once
-    return _shown(value, MAX_VALUE_CHARS)
+    return _shown(value, MAX_VALUE_CHARS)  # (the gate remembers the values it has made safe)
 
 
 @lru_cache(maxsize=1 << 12)

@@ -387,7 +387,7 @@ class Report:
     # -- renderings
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return dumps(self.to_dict())
 
     def to_text(self, lang: str = "zh") -> str:
         return "\n".join(line for line, _ in self._lines(lang)) + "\n"
@@ -490,6 +490,29 @@ class Report:
         return {"code": f.code, "severity": f.severity, "resource": f.resource, "row": f.row, "field": f.field,
                 "value": redact(f.value), "message_zh": f.message_zh, "message_en": f.message_en,
                 **self.clerk.explain(f), "sheet": sheet, "cell": cell}
+
+
+_SCALARS = {str, int, float, bool, type(None)}
+
+
+def dumps(report: dict) -> str:
+    """`json.dumps(report, ensure_ascii=False, indent=2)` and a line break, the same text, with the
+    list of findings (flat records, thousands of them) written by json's C encoder in one call:
+    with indent, json writes everything in Python, one piece at a time."""
+    errors = report.get("errors")
+    if type(errors) is not list or not errors or not all(type(e) is dict and e for e in errors) \
+            or not {type(x) for e in errors for item in e.items() for x in item} <= _SCALARS:
+        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    import uuid
+
+    # Inside a record the C encoder puts the line break and indent of indent=2 between items; a
+    # string never holds a raw line break (json writes \n), so "},\n      {" is only ever found
+    # between two records, and there the indent of the list's level goes instead.
+    body = json.dumps(errors, ensure_ascii=False, separators=(",\n      ", ": "))
+    body = "[\n    {\n      " + body[2:-2].replace("},\n      {", "\n    },\n    {\n      ") + "\n    }\n  ]"
+    placeholder = f"\x00errors {uuid.uuid4().hex}"
+    text = json.dumps({**report, "errors": placeholder}, ensure_ascii=False, indent=2)
+    return text.replace(json.dumps(placeholder), body, 1) + "\n"
 
 
 def _without_key_echoes(groups: list[Group]) -> list[Group]:
