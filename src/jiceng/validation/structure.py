@@ -56,6 +56,8 @@ def pandera_polars():
     if "pandera.polars" in sys.modules or "pandas" in sys.modules:
         import pandera.polars as pa
         return pa
+    global _WITHOUT_PANDAS
+    _WITHOUT_PANDAS = True
     finder = _NoPandas()
     sys.meta_path.insert(0, finder)
     try:
@@ -71,8 +73,14 @@ def pandera_polars():
     return pa
 
 
+_WITHOUT_PANDAS = False  # pandera was imported as in an install without pandas
+
+
 def restore_pandera_pandas() -> None:
-    """Once pandas is imported: let pandera find its pandas backends again."""
+    """Once pandas is imported: let pandera find its pandas backends again (only needed when
+    pandera was imported without them)."""
+    if not _WITHOUT_PANDAS:
+        return
     try:
         from pandera.backends.register_checks import _load_get_backend_types_from_mro
         _load_get_backend_types_from_mro.cache_clear()
@@ -668,7 +676,10 @@ def check_rows(name: str, parsed: Parsed, header: Header, schema: dict, out: Col
     typed = pl.DataFrame(typed_cols)
     rawdf = pl.DataFrame(raw_cols)
 
-    for fname, constraint, idx in run_constraints(name, schema, typed):
+    from .collect import Discard
+
+    # (reading without validating, for jiceng.load: the constraints do not change the values)
+    for fname, constraint, idx in ([] if isinstance(out, Discard) else run_constraints(name, schema, typed)):
         fdef = fdefs[fname]
         code, zh, en = constraint_message(fdef, constraint, codelists)
         out.add_rows(code, idx + 2, rawdf.get_column(fname).gather(idx), resource=name, field=fname,
@@ -677,7 +688,7 @@ def check_rows(name: str, parsed: Parsed, header: Header, schema: dict, out: Col
     extra = pl.DataFrame([raws[pos] for pos in range(n_labels) if header.fields[pos] is None]) \
         if None in header.fields else None
     checked = Checked(name, schema, typed, rawdf, list(header.fields), blank, header, extra)
-    if keys:
+    if keys and not isinstance(out, Discard):
         check_unique_and_primary_key(checked, out)
     return checked
 
