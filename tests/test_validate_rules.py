@@ -150,3 +150,31 @@ def test_docs_list_every_code():
     assert missing == [], f"docs/validate.md does not list: {missing}"
     readme = (REPO / "validators" / "README.md").read_text(encoding="utf-8")
     assert all(f"`{kind}`" in readme for kind in KINDS)
+
+
+def test_rules_read_only_the_columns_a_large_table_keeps(standard):
+    """A table read in batches keeps only the columns later checks read (validation/needs.py,
+    built from each rule's declared references): every rule's failing example, with each table
+    cut down to those columns, gives exactly the findings of the whole tables. A rule that reads
+    a column it does not declare would fail here."""
+    from jiceng.validation.collect import Collector
+    from jiceng.validation.needs import needed_columns
+    from jiceng.validation.rules import Context, example_tables, frame_from_rows, run_on_frames
+
+    needs = needed_columns(standard)
+
+    def findings(rule, cut: bool):
+        frames, raws = {}, {}
+        for table, rows in example_tables(rule, "fail").items():
+            typed, raw = frame_from_rows(standard, table, rows)
+            if cut:
+                keep = [c for c in typed.columns if c in needs.get(table, ())]
+                typed, raw = typed.select(keep), raw.select(keep)
+            frames[table], raws[table] = typed, raw
+        out = Collector(max_per_group=None)
+        run_on_frames(Context(standard, frames, raws), [rule], out)
+        return sorted((f.code, f.resource, f.row, f.field, f.value) for g in out.groups.values() for f in g.findings)
+
+    for rule in RULES:
+        whole = findings(rule, False)
+        assert whole and findings(rule, True) == whole, rule.code

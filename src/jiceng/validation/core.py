@@ -12,6 +12,7 @@ from .collect import Collector
 from .metadata import check_metadata
 from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
 from .batches import Shifted, merge_into
+from .needs import needed_columns
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
@@ -88,7 +89,7 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
             continue
         seen.add(name)
         try:
-            result = _check_one(pkg, res, name, eff, out, allow_remote, encodings)
+            result = _check_one(pkg, res, name, eff, out, allow_remote, encodings, slim=keep is None)
         except (InputError, MemoryError):
             raise
         except Exception as exc:
@@ -131,7 +132,9 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
 
 
 def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Collector, allow_remote: bool,
-               encodings: dict) -> Checked | None:
+               encodings: dict, slim: bool = False) -> Checked | None:
+    """The checks of one resource; its typed rows for the checks across tables. `slim`: a table
+    read in batches keeps only the columns those checks read (validation/needs.py)."""
     schema = std.table(name)
     embedded = res.get("schema")
     reference = embedded_names(embedded)
@@ -150,7 +153,7 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
         if streamable(src, delimiter, quote):
-            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote)
+            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim)
             if checked is not None:
                 encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
                 encodings[name] = encoding
@@ -184,7 +187,7 @@ def _starts_with_bom(src) -> bool:
 
 
 def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collector, reference, delimiter: str,
-                      quote: str) -> Checked | None:
+                      quote: str, slim: bool = False) -> Checked | None:
     """A large file checked batch by batch (reading.stream_csv) in bounded memory: each batch's
     cells are checked and dropped, its typed values kept; unique values and the primary key are
     checked on the combined table. Findings go to a collector of the table's own, merged into
@@ -211,6 +214,11 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
                 _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
             offset += checked.height
+            if slim:  # only what the checks across rows and tables read again
+                kept = [c for c in checked.typed.columns if c in needed_columns(std).get(name, ())]
+                checked = replace(checked, typed=checked.typed.select(kept),
+                                  raw_text=checked.raw_text.select([c for c in kept if c in checked.raw_text.columns]),
+                                  extra=None)
             parts.append(checked)
     except NotStreamable:
         return None

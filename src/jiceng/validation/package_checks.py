@@ -47,6 +47,10 @@ RANGES = [
      "微网格的有效期超出上级网格的有效期", "valid outside the valid range of its parent grid"),
 ]
 
+# the other columns these checks read (besides EVENTS and RANGES), for validation/needs.py
+NEEDS = {"survey_answers": ["survey_id", "question_code"], "survey_counts": ["survey_id", "question_code"],
+         "localities": ["locality_id"]}
+
 
 def _frame(checked: dict, table: str) -> pl.DataFrame | None:
     c = checked.get(table)
