@@ -182,10 +182,25 @@ def _may_hold_name(text: str, base: int, run: str) -> bool:
     """Whether the tagger could find a name in `run` (at `base` in `text`), decided without it.
 
     What `_candidates` returns is a piece of the run (tokens joined, a form of address cut off)
-    that `_plausible` accepts, not anonymised and not followed by a place word, and `_tagged`
-    keeps it only without a numeral before it, an anonymising mark or place word after it, or
-    小/老 before it. Every piece of 2 to 4 characters is put to these same tests here; when none
-    passes, the tagger cannot report a name in this run and is not asked."""
+    that `_plausible` accepts, not anonymised and not followed by a place word (`_pieces`), and
+    `_tagged` keeps it only without a numeral before it, an anonymising mark or place word after
+    it, or 小/老 before it. When no piece passes these same tests, the tagger cannot report a
+    name in this run and is not asked."""
+    for i, end in _pieces(run):
+        start, end = base + i, base + end
+        after = text[end:end + 4]
+        if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]) or _ANONYMISED.match(after) \
+                or _PLACE_NEXT.match(after) or (text[start - 1:start] if start else "") in ("小", "老"):
+            continue
+        return True
+    return False
+
+
+@lru_cache(maxsize=200_000)
+def _pieces(run: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every piece of 2 to 4 characters of a run of Chinese characters that the
+    tagger path could report, judged by the run alone."""
+    out = []
     n = len(run)
     for i, ch in enumerate(run):
         if ch not in _SURNAME_SET and run[i:i + 2] not in COMPOUND_SURNAMES:
@@ -195,15 +210,9 @@ def _may_hold_name(text: str, base: int, run: str) -> bool:
             if end > n:
                 break
             word = run[i:end]
-            if not _plausible(word) or _ANONYMISED.search(word) or _PLACE_NEXT.match(run[end:end + 4]):
-                continue
-            start, end = base + i, base + end
-            after = text[end:end + 4]
-            if _NUMERAL_BEFORE.search(text[max(0, start - 8):start]) or _ANONYMISED.match(after) \
-                    or _PLACE_NEXT.match(after) or (text[start - 1:start] if start else "") in ("小", "老"):
-                continue
-            return True
-    return False
+            if _plausible(word) and not _ANONYMISED.search(word) and not _PLACE_NEXT.match(run[end:end + 4]):
+                out.append((i, end))
+    return tuple(out)
 
 
 def prepare_names(texts) -> None:

@@ -37,9 +37,10 @@ def scan_column(values: pl.Series, free_text: bool) -> dict[str, list[tuple[str,
     return scan_columns([(values, free_text)])[0]
 
 
-def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, str, bool]]:
-    """(column, value, free text) for every distinct value of every column that may hold
-    personal data: one polars query for all the columns, the cheap tests first."""
+def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, str, bool, bool, bool]]:
+    """(column, value, may hold a number, an address, a name) for every distinct value of every
+    column that may hold personal data: one polars query for all the columns, the cheap tests
+    first. A detector finds nothing in a value its test does not pass."""
     frames = [pl.LazyFrame({"v": values}).select(pl.lit(i, pl.UInt32).alias("col"), pl.col("v"),
                                                  pl.lit(free).alias("free"))
               for i, (values, free) in enumerate(columns)
@@ -47,17 +48,19 @@ def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, st
     if not frames:
         return []
     v, free = pl.col("v"), pl.col("free")
+    loose, address, name = pl.col("loose"), pl.col("address"), pl.col("name")
     query = (pl.concat(frames).drop_nulls("v").unique(["col", "v"])
              # a personal number or an address takes at least 5 characters
              .filter(free | (v.str.len_chars() >= 5))
-             .with_columns(loose=v.str.contains(NUMBER_PREFILTER),
-                           other=v.str.contains(ADDRESS_PREFILTER) | free & v.str.contains(NAME_PREFILTER))
-             .filter(pl.col("loose") | pl.col("other"))
+             .with_columns(loose=v.str.contains(NUMBER_PREFILTER), address=v.str.contains(ADDRESS_PREFILTER),
+                           name=free & v.str.contains(NAME_PREFILTER))
+             .filter(loose | address | name)
              .filter(~v.str.contains(DATE_SHAPED))
              # a number needs more than a loose digit count: separated or full-width digits, or
              # a plain run of a personal number's length and first digit
-             .filter(pl.col("other") | v.str.contains(SEPARATED) | v.str.contains(PLAIN_RUN))
-             .select("col", "v", "free"))
+             .with_columns(number=loose & (v.str.contains(SEPARATED) | v.str.contains(PLAIN_RUN)))
+             .filter(pl.col("number") | address | name)
+             .select("col", "v", "number", "address", "name"))
     return query.collect().rows()
 
 
@@ -69,14 +72,14 @@ def scan_columns(columns: Sequence[tuple[pl.Series, bool]]) -> list[dict[str, li
     candidates = _candidates(columns)
     if not candidates:
         return out
-    prepare_names(v for _, v, free in candidates if free)  # the name tagger's look-ups in one batch
+    prepare_names(v for _, v, _, _, name in candidates if name)  # the name tagger's look-ups in one batch
     other: dict[str, list[tuple[str, str]]] = {}
     names: dict[str, list[tuple[str, str]]] = {}
-    for col, value, free in candidates:
+    for col, value, number, address, name in candidates:
         found = other.get(value)
         if found is None:
-            found = other[value] = find_numbers(value) + find_addresses(value)
-        if free:
+            found = other[value] = (find_numbers(value) if number else []) + (find_addresses(value) if address else [])
+        if name:
             more = names.get(value)
             if more is None:
                 more = names[value] = find_names(value)

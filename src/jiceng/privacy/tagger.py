@@ -65,7 +65,7 @@ class Lexicon:
         self.total = int(table["freq"].sum())  # jieba sums every line, a repeated word's too
         # A word listed twice keeps its last line (as in jieba's dictionaries): a stable sort, then
         # the last of each run of equal words.
-        table = table.with_row_index("line").sort("word", "line", maintain_order=True)
+        table = table.sort("word", maintain_order=True)
         table = table.filter(pl.col("word") != pl.col("word").shift(-1).fill_null(_SENTINEL))
         sentinel = pl.DataFrame({"word": [_SENTINEL], "freq": [0], "tag": [None]},
                                 schema={"word": pl.String, "freq": pl.Int64, "tag": pl.String})
