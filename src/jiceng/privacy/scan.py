@@ -12,14 +12,14 @@ the columns that hold it (the name tagger's dictionary look-ups in one batch as 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from .addresses import ADDRESS_CODE, find_addresses
 from .names import find_names, prepare_names
 from .numbers import find_numbers
-from .prefilter import (ADDRESS_PREFILTER, DATE_SHAPED, NAME_PREFILTER, NUMBER_PREFILTER, PLAIN_RUN,  # noqa: F401
+from .prefilter import (ADDRESS_PREFILTER, DATE_SHAPED, NAME_PREFILTER, NUMBER_PREFILTER, PLAIN_RUN,
                         SEPARATED)
 
 

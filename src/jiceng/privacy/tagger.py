@@ -41,7 +41,7 @@ def _jieba_dir() -> Path:
     spec = importlib.util.find_spec("jieba")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("jieba is not installed")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _module(path: Path, name: str):
@@ -74,32 +74,32 @@ class Lexicon:
         self._known: dict[str, tuple[bool, int, str | None]] = {}
         self._lock = threading.Lock()
 
-    def resolve(self, fragments) -> None:
-        """Look up every fragment not yet known, in one batch."""
+    def resolve(self, fragments) -> dict[str, tuple[bool, int, str | None]]:
+        """Look up every fragment not yet known, in one batch; their entries."""
         import polars as pl
 
         missing = [f for f in set(fragments) if f not in self._known]
         if not missing:
-            return
+            return {}
+        q = pl.Series("q", missing, dtype=pl.String)
+        at = self._words.search_sorted(q, side="left")
+        found = self._words.gather(at)
+        exact = (found == q).to_list()
+        prefix = found.str.starts_with(q).to_list()  # the fragment begins a word (or is one)
+        freqs = self._freqs.gather(at).to_list()
+        tags = self._tags.gather(at).to_list()
+        got = {f: (True, fr, t) if e else (bool(p), 0, None) for f, e, p, fr, t in zip(missing, exact, prefix, freqs, tags)}
         with self._lock:
-            if len(self._known) + len(missing) > _MAX_KNOWN:
+            if len(self._known) + len(got) > _MAX_KNOWN:
                 self._known.clear()
-            q = pl.Series("q", missing, dtype=pl.String)
-            at = self._words.search_sorted(q, side="left")
-            found = self._words.gather(at)
-            exact = (found == q).to_list()
-            prefix = found.str.starts_with(q).to_list()  # the fragment begins a word (or is one)
-            freqs = self._freqs.gather(at).to_list()
-            tags = self._tags.gather(at).to_list()
-            for f, e, p, fr, t in zip(missing, exact, prefix, freqs, tags):
-                self._known[f] = (True, fr, t) if e else (bool(p), 0, None)
+            self._known.update(got)
+        return got
 
     def entry(self, fragment: str) -> tuple[bool, int, str | None]:
         """(in jieba's prefix dictionary, frequency or 0, tag or None)."""
         got = self._known.get(fragment)
         if got is None:
-            self.resolve([fragment])
-            got = self._known[fragment]
+            got = self.resolve([fragment]).get(fragment) or self._known[fragment]
         return got
 
     def freq(self, word: str) -> int:
@@ -118,8 +118,8 @@ class Lexicon:
         size = 1
         while active:
             self.resolve({b[k:k + size] for b, k in active})
-            known = self._known
-            active = [(b, k) for b, k in active if k + size < len(b) and known[b[k:k + size]][0]]
+            entry = self.entry
+            active = [(b, k) for b, k in active if k + size < len(b) and entry(b[k:k + size])[0]]
             size += 1
 
 
