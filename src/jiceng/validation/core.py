@@ -16,7 +16,8 @@ from .needs import needed_columns
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
-from .structure import Checked, check_resource, check_rows, check_unique_and_primary_key, combine, polars_pattern, rows_of
+from .structure import (Checked, check_foreign_key, check_resource, check_rows, check_unique_and_primary_key, combine,
+                        polars_pattern, rows_of)
 
 DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
@@ -89,7 +90,7 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
             continue
         seen.add(name)
         try:
-            result = _check_one(pkg, res, name, eff, out, allow_remote, encodings, slim=keep is None)
+            result = _check_one(pkg, res, name, eff, out, allow_remote, encodings, slim=keep is None, earlier=checked)
         except (InputError, MemoryError):
             raise
         except Exception as exc:
@@ -132,9 +133,10 @@ def _validate(pkg: OpenedPackage, std: Standard, path: str, allow_remote: bool, 
 
 
 def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Collector, allow_remote: bool,
-               encodings: dict, slim: bool = False) -> Checked | None:
+               encodings: dict, slim: bool = False, earlier: dict | None = None) -> Checked | None:
     """The checks of one resource; its typed rows for the checks across tables. `slim`: a table
-    read in batches keeps only the columns those checks read (validation/needs.py)."""
+    read in batches keeps only the columns those checks read (validation/needs.py); `earlier`:
+    the tables checked before it (a batch checks its foreign keys to them at once)."""
     schema = std.table(name)
     embedded = res.get("schema")
     reference = embedded_names(embedded)
@@ -153,7 +155,7 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
         if streamable(src, delimiter, quote):
-            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim)
+            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim, earlier or {})
             if checked is not None:
                 encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
                 encodings[name] = encoding
@@ -187,13 +189,23 @@ def _starts_with_bom(src) -> bool:
 
 
 def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collector, reference, delimiter: str,
-                      quote: str, slim: bool = False) -> Checked | None:
+                      quote: str, slim: bool = False, earlier: dict | None = None) -> Checked | None:
     """A large file checked batch by batch (reading.stream_csv) in bounded memory: each batch's
     cells are checked and dropped, its typed values kept; unique values and the primary key are
     checked on the combined table. Findings go to a collector of the table's own, merged into
     `out` at the end, so that when the file turns out to need the whole-file reader (None is
     returned) nothing found so far is kept twice."""
     table_out = Collector(out.max_per_group)
+    earlier = earlier or {}
+    # foreign keys to tables already checked: checked batch by batch, their columns then dropped
+    fks = [(i, fk) for i, fk in enumerate(schema.get("foreignKeys") or [])
+           if isinstance(fk, dict) and ((fk.get("reference") or {}).get("resource") or name) in earlier
+           and ((fk.get("reference") or {}).get("resource") or name) != name]
+    keep_cols = set(needed_columns(std, foreign_keys=False).get(name, ()))
+    done = {i for i, _ in fks}
+    for i, fk in enumerate(schema.get("foreignKeys") or []):
+        if i not in done and isinstance(fk, dict):
+            keep_cols.update([fk["fields"]] if isinstance(fk.get("fields"), str) else fk.get("fields") or [])
     parts: list[Checked] = []
     offset = 0
     header = None
@@ -205,6 +217,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
                 if checked.header is None:
                     return None  # an empty file or a blank header: the whole-file path reports it
                 header = checked.header
+                shifted = table_out
                 _scan_privacy(name, parsed, checked, schema, table_out)
                 _check_codes(checked, std, table_out, deprecated_seen)
             else:
@@ -213,9 +226,11 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
                 _scan_privacy(name, replace(parsed, labels=None), checked, schema, shifted)
                 _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
+            for _, fk in fks:
+                check_foreign_key(name, checked, fk, earlier, set(), shifted)
             offset += checked.height
             if slim:  # only what the checks across rows and tables read again
-                kept = [c for c in checked.typed.columns if c in needed_columns(std).get(name, ())]
+                kept = [c for c in checked.typed.columns if c in keep_cols]
                 checked = replace(checked, typed=checked.typed.select(kept),
                                   raw_text=checked.raw_text.select([c for c in kept if c in checked.raw_text.columns]),
                                   extra=None)
@@ -226,6 +241,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
         return None
     checked = combine(parts)
     del parts
+    checked.keys_checked = done
     check_unique_and_primary_key(checked, table_out)
     merge_into(out, table_out)
     return checked

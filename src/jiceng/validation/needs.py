@@ -11,18 +11,20 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value or []] if isinstance(value, list) else []
 
 
-_CACHE: dict[int, tuple[Standard, dict]] = {}
+_CACHE: dict[tuple, tuple[Standard, dict]] = {}
 
 
-def needed_columns(std: Standard) -> dict[str, set[str]]:
-    """table -> the fields read after the row checks (tables not named need only their keys)."""
-    cached = _CACHE.get(id(std))
+def needed_columns(std: Standard, foreign_keys: bool = True) -> dict[str, set[str]]:
+    """table -> the fields read after the row checks. `foreign_keys=False`: without the fields of
+    the table's own foreign keys (for a table whose foreign keys were checked batch by batch)."""
+    key = (id(std), foreign_keys)
+    cached = _CACHE.get(key)
     if cached is None or cached[0] is not std:
-        cached = _CACHE[id(std)] = (std, _needed(std))
+        cached = _CACHE[key] = (std, _needed(std, foreign_keys))
     return cached[1]
 
 
-def _needed(std: Standard) -> dict[str, set[str]]:
+def _needed(std: Standard, foreign_keys: bool) -> dict[str, set[str]]:
     from . import package_checks
     from .rules import KINDS, load_rules, rule_field
 
@@ -36,7 +38,8 @@ def _needed(std: Standard) -> dict[str, set[str]]:
         add(table, *_as_list(schema.get("primaryKey")))
         add(table, *[f["name"] for f in schema.get("fields", []) if (f.get("constraints") or {}).get("unique")])
         for fk in schema.get("foreignKeys", []) or []:
-            add(table, *_as_list(fk.get("fields")))
+            if foreign_keys:
+                add(table, *_as_list(fk.get("fields")))
             ref = fk.get("reference") or {}
             add(ref.get("resource") or table, *_as_list(ref.get("fields")))
     rules, _ = load_rules(std)

@@ -402,6 +402,7 @@ class Checked:
     blank: pl.Series | None = None
     header: "Header | None" = None
     extra: pl.DataFrame | None = None  # the file's columns outside the schema, as text (for jiceng.load)
+    keys_checked: set = field(default_factory=set)  # foreign keys (by position) already checked batch by batch
 
     @property
     def height(self) -> int:
@@ -875,38 +876,46 @@ def _as_list(value) -> list[str]:
 
 def check_foreign_keys(checked: dict[str, Checked], in_package: set[str], out: Collector) -> None:
     """Each foreign key whose fields the resource has: values not all empty must appear in the
-    referenced table (frictionless: typed tuples, the reference's empty tuples left out)."""
+    referenced table (frictionless: typed tuples, the reference's empty tuples left out). Keys a
+    table read in batches checked already (Checked.keys_checked) are not checked again."""
     for name, table in checked.items():
-        for fk in table.schema.get("foreignKeys", []) or []:
-            fields = _as_list(fk.get("fields"))
-            ref = fk.get("reference") or {}
-            target = ref.get("resource") or name
-            ref_fields = _as_list(ref.get("fields"))
-            if not fields or len(fields) != len(ref_fields) or not all(table.present(f) for f in fields):
-                continue
-            values = table.typed.select(fields)
-            used = ~values.select(pl.all_horizontal(pl.all().is_null())).to_series()
-            if not used.any():
-                continue
-            source = checked.get(target)
-            if source is None:
-                if target not in in_package:
-                    out.add("FOREIGN_KEY_NOT_CHECKED", f"{', '.join(fields)} 引用表 {target},但数据包中没有该表",
-                            f"{', '.join(fields)} refers to table {target}, which the package does not hold",
-                            resource=name, field=fields[0])
-                continue
-            lookup = source.typed.select([pl.col(rf).alias(f) for rf, f in zip(ref_fields, fields)])
-            lookup = lookup.filter(~pl.all_horizontal(pl.all().is_null())).unique()
-            for f in fields:
-                if lookup.schema[f] != values.schema[f]:
-                    lookup = lookup.with_columns(pl.col(f).cast(pl.String))
-                    values = values.with_columns(pl.col(f).cast(pl.String))
-            probe = values.with_row_index("__i").filter(used)
-            missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True, maintain_order="left")
-            if missing.height:
-                idx = missing.get_column("__i")
-                shown = table.text(fields)[idx].select(pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=", "))
-                out.add_rows("FOREIGN_KEY_MISSING", (idx + 2).to_list(), shown.to_series().to_list(), resource=name,
-                             field=fields[0] if len(fields) == 1 else None,
-                             message_zh=f"{', '.join(fields)} 在表 {target} 的 {', '.join(ref_fields)} 中找不到",
-                             message_en=f"{', '.join(fields)} not found in {target}.{', '.join(ref_fields)}")
+        for i, fk in enumerate(table.schema.get("foreignKeys", []) or []):
+            if i not in table.keys_checked:
+                check_foreign_key(name, table, fk, checked, in_package, out)
+
+
+def check_foreign_key(name: str, table: Checked, fk: dict, checked: dict[str, Checked], in_package: set[str],
+                      out: Collector) -> None:
+    """One foreign key of `table` (a whole table, or one batch of it with a shifted collector)."""
+    fields = _as_list(fk.get("fields"))
+    ref = fk.get("reference") or {}
+    target = ref.get("resource") or name
+    ref_fields = _as_list(ref.get("fields"))
+    if not fields or len(fields) != len(ref_fields) or not all(table.present(f) for f in fields):
+        return
+    values = table.typed.select(fields)
+    used = ~values.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    if not used.any():
+        return
+    source = checked.get(target)
+    if source is None:
+        if target not in in_package:
+            out.add("FOREIGN_KEY_NOT_CHECKED", f"{', '.join(fields)} 引用表 {target},但数据包中没有该表",
+                    f"{', '.join(fields)} refers to table {target}, which the package does not hold",
+                    resource=name, field=fields[0])
+        return
+    lookup = source.typed.select([pl.col(rf).alias(f) for rf, f in zip(ref_fields, fields)])
+    lookup = lookup.filter(~pl.all_horizontal(pl.all().is_null())).unique()
+    for f in fields:
+        if lookup.schema[f] != values.schema[f]:
+            lookup = lookup.with_columns(pl.col(f).cast(pl.String))
+            values = values.with_columns(pl.col(f).cast(pl.String))
+    probe = values.with_row_index("__i").filter(used)
+    missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True, maintain_order="left")
+    if missing.height:
+        idx = missing.get_column("__i")
+        shown = table.text(fields)[idx].select(pl.concat_str([pl.col(f).fill_null("") for f in fields], separator=", "))
+        out.add_rows("FOREIGN_KEY_MISSING", (idx + 2).to_list(), shown.to_series().to_list(), resource=name,
+                     field=fields[0] if len(fields) == 1 else None,
+                     message_zh=f"{', '.join(fields)} 在表 {target} 的 {', '.join(ref_fields)} 中找不到",
+                     message_en=f"{', '.join(fields)} not found in {target}.{', '.join(ref_fields)}")
