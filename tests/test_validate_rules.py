@@ -178,3 +178,44 @@ def test_rules_read_only_the_columns_a_large_table_keeps(standard):
     for rule in RULES:
         whole = findings(rule, False)
         assert whole and findings(rule, True) == whole, rule.code
+
+
+@pytest.mark.parametrize("agg", ["sum", "count", "n_unique"])
+def test_aggregate_rule_matches_a_plain_computation(standard, agg):
+    """aggregate_at_most judges single-row groups row by row and the others grouped: on random
+    rows (empty keys and values among them) the rows it reports are exactly the first rows of
+    the groups over the limit, computed here the plain way."""
+    import random
+
+    import polars as pl
+
+    from jiceng.validation.collect import Collector
+    from jiceng.validation.rules import Context, Rule, run_on_frames
+
+    rnd = random.Random(7)
+    n = 3000
+    rows = {"volunteer_id": [rnd.choice([None] + [f"V{i}" for i in range(900)]) for _ in range(n)],
+            "service_date": [rnd.choice([None, "2022-01-01", "2022-01-02"]) for _ in range(n)],
+            "hours": [rnd.choice([None, 1.0, 5.0, 9.5, 30.0]) for _ in range(n)]}
+    frame = pl.DataFrame(rows).with_columns(pl.col("service_date").str.to_date())
+    limit = {"sum": 24, "count": 2, "n_unique": 1}[agg]
+    params = {"group_by": ["volunteer_id", "service_date"], "agg": agg, "limit": limit}
+    if agg != "count":
+        params["column"] = "hours"
+    rule = Rule("service_records", "AGG_TEST", "ERROR", "aggregate_at_most", params, {"zh": "测试", "en": "test"})
+    out = Collector(max_per_group=None)
+    run_on_frames(Context(standard, {"service_records": frame}, {}), [rule], out)
+    found = sorted(f.row for g in out.groups.values() for f in g.findings)
+
+    groups: dict = {}
+    for i, (v, d, h) in enumerate(zip(rows["volunteer_id"], rows["service_date"], rows["hours"])):
+        if v is not None and d is not None:
+            groups.setdefault((v, d), []).append((i, h))
+    expected = []
+    for members in groups.values():
+        values = [h for _, h in members]
+        total = {"sum": sum(h or 0 for h in values), "count": len(values),
+                 "n_unique": len({h for h in values if h is not None})}[agg]
+        if total > limit:
+            expected.append(members[0][0] + 2)
+    assert expected and found == sorted(expected)

@@ -503,11 +503,24 @@ class AggregateAtMost(Kind):
         agg = {"sum": pl.col(p.get("column", "")).sum() if p.get("column") else None,
                "count": pl.len(),
                "n_unique": pl.col(p.get("column", "")).drop_nulls().n_unique() if p.get("column") else None}[p["agg"]]
+        from .structure import occurs_twice
+
         keyed = pl.all_horizontal([pl.col(g).is_not_null() for g in group])
         limit = p["limit"]
-        local = list(limit["keys"]) if isinstance(limit, dict) else []
-        groups = lf.with_row_index("__i").filter(keyed).group_by(group).agg(
-            agg.alias("__agg"), pl.col("__i").min().alias("__i"), *[pl.col(k).sort_by("__i").first() for k in local if k not in group])
+        local = [k for k in (limit["keys"] if isinstance(limit, dict) else []) if k not in group]
+        # Most groups are one row: rows whose key hash occurs once are their own group (judged
+        # row by row); only the others are grouped, exactly, by their values (a hash collision
+        # only sends a row to the exact path).
+        frame = lf.with_row_index("__i").collect()
+        several = occurs_twice(frame.select(group).hash_rows())
+        column = p.get("column")
+        one = {"sum": pl.col(column).fill_null(0) if column else None, "count": pl.lit(1, dtype=pl.UInt32),
+               "n_unique": pl.col(column).is_not_null().cast(pl.UInt32) if column else None}[p["agg"]]
+        grouped = frame.lazy().filter(keyed & pl.lit(several)).group_by(group).agg(
+            agg.alias("__agg"), pl.col("__i").min().alias("__i"), *[pl.col(k).sort_by("__i").first() for k in local])
+        single = frame.lazy().filter(keyed & ~pl.lit(several)).select(*group, one.alias("__agg"), "__i", *local)
+        del frame
+        groups = pl.concat([grouped, single], how="vertical_relaxed")
         if isinstance(limit, dict):
             groups = _join_other(ctx, table, limit, groups, "__limit")
             label = f"{limit['table']}.{limit['column']}"

@@ -843,12 +843,23 @@ def check_unique_and_primary_key(checked: Checked, out: Collector) -> None:
                      suffixes=[(f"(首次出现于第 {r} 行)", f" (first in row {r})") for r in first])
 
 
+def occurs_twice(hashes: pl.Series) -> pl.Series:
+    """True where the 64-bit value occurs more than once. Sorted neighbours rather than a hash
+    table: for ten million values this needs a fraction of the memory and time."""
+    ordered = hashes.sort()
+    twice = ordered.filter(ordered == ordered.shift(1)).unique()
+    del ordered
+    if twice.len() == 0:
+        return pl.repeat(False, hashes.len(), dtype=pl.Boolean, eager=True)
+    return hashes.is_in(twice.implode())
+
+
 def _repeated(values: pl.Series, hashes: pl.Series | None = None) -> pl.Series:
     """True where the value (null included) was seen in an earlier row. Decided on 64-bit hashes
     first, which is several times faster than on text; only the rows whose hash repeats are
     compared by value, so that a hash collision never makes a finding."""
     hashes = values.hash() if hashes is None else hashes
-    maybe = hashes.is_duplicated()
+    maybe = occurs_twice(hashes)
     if not maybe.any():
         return pl.repeat(False, values.len(), dtype=pl.Boolean, eager=True)
     idx = maybe.arg_true()
