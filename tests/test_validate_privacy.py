@@ -185,13 +185,17 @@ def test_the_redaction_gates_quick_tests_lose_nothing(monkeypatch):
     assert [(gate._redact.__wrapped__(t, True), gate._redact.__wrapped__(t, False)) for t in texts] == quick
 
 
-def test_the_column_prefilter_loses_no_hit():
+@pytest.mark.parametrize("large", [False, True], ids=["small table", "large table"])
+def test_the_column_prefilter_loses_no_hit(monkeypatch, large):
     """scan_columns runs the detectors only on values its polars pre-filter passes: it finds what
     the detectors find on every distinct value (personal numbers and addresses need 5 characters
     outside free text), for several columns at once, free text or not, the same value in both."""
     import polars as pl
 
-    from jiceng.privacy import scan_column, scan_columns
+    from jiceng.privacy import scan, scan_column, scan_columns
+
+    if large:  # the path of a table of many cells
+        monkeypatch.setattr(scan, "_LARGE", 0)
 
     texts = _texts_with_pieces()
     half = len(texts) // 2

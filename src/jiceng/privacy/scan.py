@@ -37,19 +37,29 @@ def scan_column(values: pl.Series, free_text: bool) -> dict[str, list[tuple[str,
     return scan_columns([(values, free_text)])[0]
 
 
+_LARGE = 200_000  # cells of a table from which its columns' distinct values are made first
+
+
 def _candidates(columns: Sequence[tuple[pl.Series, bool]]) -> list[tuple[int, str, bool, bool, bool]]:
     """(column, value, may hold a number, an address, a name) for every distinct value of every
     column that may hold personal data: one polars query for all the columns, the cheap tests
     first. A detector finds nothing in a value its test does not pass."""
-    frames = [pl.LazyFrame({"v": values}).select(pl.lit(i, pl.UInt32).alias("col"), pl.col("v"),
-                                                 pl.lit(free).alias("free"))
-              for i, (values, free) in enumerate(columns)
-              if values.dtype == pl.String and values.len() > 0]
-    if not frames:
+    strings = [(i, values, free) for i, (values, free) in enumerate(columns)
+               if values.dtype == pl.String and values.len() > 0]
+    if not strings:
         return []
+    if sum(values.len() for _, values, _ in strings) > _LARGE:
+        # each column's distinct values first, materialised (measured: twice as fast on a million rows)
+        distinct = pl.concat([pl.LazyFrame({"v": values}).drop_nulls().unique()
+                              .select(pl.lit(i, pl.UInt32).alias("col"), pl.col("v"), pl.lit(free).alias("free"))
+                              for i, values, free in strings]).collect().lazy()
+    else:  # one query (fewer steps for a small table)
+        distinct = pl.concat([pl.LazyFrame({"v": values})
+                              .select(pl.lit(i, pl.UInt32).alias("col"), pl.col("v"), pl.lit(free).alias("free"))
+                              for i, values, free in strings]).drop_nulls("v").unique(["col", "v"])
     v, free = pl.col("v"), pl.col("free")
     loose, address, name = pl.col("loose"), pl.col("address"), pl.col("name")
-    query = (pl.concat(frames).drop_nulls("v").unique(["col", "v"])
+    query = (distinct
              # a personal number or an address takes at least 5 characters
              .filter(free | (v.str.len_chars() >= 5))
              .with_columns(loose=v.str.contains(NUMBER_PREFILTER), address=v.str.contains(ADDRESS_PREFILTER),
