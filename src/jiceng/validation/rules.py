@@ -528,12 +528,14 @@ class AggregateAtMost(Kind):
             groups = groups.with_columns(pl.lit(limit).alias("__limit"))
             label = "limit"
         parts = [(g, pl.col(g)) for g in group] + [(f"{p['agg']}({p.get('column', '')})", pl.col("__agg")), (label, pl.col("__limit"))]
-        judged = groups.select("__i", (pl.col("__agg") <= pl.col("__limit")).alias("ok"),
-                               pl.when(~(pl.col("__agg") <= pl.col("__limit"))).then(_show(*parts)).alias("value")).collect()
+        within = pl.col("__agg") <= pl.col("__limit")
+        # two queries, so that polars reads only what each needs: the judgement of every group,
+        # then the display values of the failing groups only
+        judged = groups.select("__i", within.alias("ok")).collect()
+        failing = groups.filter(within.not_()).select("__i", _show(*parts).alias("value")).collect()
         n = lf.select(pl.len()).collect().item()
-        at = judged.get_column("__i").cast(pl.Int64)
-        ok = pl.repeat(None, n, dtype=pl.Boolean, eager=True).scatter(at, judged.get_column("ok"))
-        failing = judged.filter(pl.col("ok").not_())  # display values for the failing groups only
+        ok = pl.repeat(None, n, dtype=pl.Boolean, eager=True).scatter(judged.get_column("__i").cast(pl.Int64),
+                                                                     judged.get_column("ok"))
         value = pl.repeat(None, n, dtype=pl.String, eager=True).scatter(failing.get_column("__i").cast(pl.Int64),
                                                                        failing.get_column("value"))
         return pl.LazyFrame([ok.alias("ok"), value.alias("value")])
