@@ -344,7 +344,9 @@ def make_whole_package(std, rows: int, dest: Path) -> Path:
     present = [t for t in std.tables if t in needed]
     resources = []
     for t in present:
-        write_table(std, t, sizes[t], dest / "data" / f"{t}.csv", sizes, damage=False)
+        # records vary (codes, dates in the period); people and places keep plain values, dated
+        # before every record, so that the package is valid
+        write_table(std, t, sizes[t], dest / "data" / f"{t}.csv", sizes, damage=False, main=t in ("cases", "service_records"))
         resources.append({"name": t, "path": f"data/{t}.csv", "format": "csv", "encoding": "utf-8",
                           "dialect": dict(CSV_DIALECT), "schema": resource_schema(std, t, present)})
     descriptor = {"name": f"bench-package-{rows}", "title": "基准测试数据包", "schema_version": std.version,
