@@ -672,8 +672,6 @@ def stream_csv(src: Source, delimiter: str = ",", quote: str | None = '"', batch
     each batch is then parsed and counted exactly as parse_csv parses a whole file. Raises
     NotStreamable (possibly after some batches) when the whole-file reader must decide: the
     caller then discards what it found and reads the file whole, so findings stay exact."""
-    import numpy as np
-
     batch_bytes = batch_bytes or BATCH_BYTES
     q = ord(quote) if quote else None
     first = True
@@ -686,18 +684,33 @@ def stream_csv(src: Source, delimiter: str = ",", quote: str | None = '"', batch
                 if buf:
                     yield _parse_batch(buf, delimiter, quote, first)
                 return
-            a = np.frombuffer(buf, dtype=np.uint8)
-            ends = np.flatnonzero(a == 10)
-            if q is not None and ends.size:
-                ends = ends[(np.searchsorted(np.flatnonzero(a == q), ends) & 1) == 0]
-            del a
-            if ends.size == 0:  # one record longer than a batch: read on
+            cut = _last_record_end(buf, q)
+            if cut is None:  # one record longer than a batch: read on
                 pending = buf
                 continue
-            cut = int(ends[-1]) + 1
             pending = buf[cut:]
             yield _parse_batch(buf[:cut], delimiter, quote, first)
             first = False
+
+
+def _last_record_end(buf: bytes, q: int | None) -> int | None:
+    """The position after the last line feed of `buf` outside quotes (`buf` starts at a record
+    boundary), or None. The last line feed is tried first: an even number of quotes before it
+    means it ends a record; otherwise the one before it, and so on (quotes counted in C)."""
+    pos = buf.rfind(b"\n")
+    if q is None or pos < 0:
+        return pos + 1 if pos >= 0 else None
+    quote = bytes([q])
+    quotes = buf.count(quote, 0, pos)
+    while pos >= 0:
+        if quotes % 2 == 0:
+            return pos + 1
+        before = buf.rfind(b"\n", 0, pos)
+        if before < 0:
+            return None
+        quotes -= buf.count(quote, before, pos)
+        pos = before
+    return None
 
 
 def _parse_batch(data: bytes, delimiter: str, quote: str | None, first: bool) -> Parsed:
