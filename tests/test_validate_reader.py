@@ -215,3 +215,38 @@ def test_findings_of_later_batches_name_the_rows_of_the_file(standard, tmp_path,
     assert _groups(batched) == _groups(whole)
     dup = [f.row for f in whole.findings if f.code == "PRIMARY_KEY_DUPLICATE"]
     assert dup == [42, 153]
+
+
+def test_read_ahead_keeps_order_errors_and_stops():
+    """The batch read ahead in a thread: items in order, the reader's error raised where it
+    happened (after the items before it), and a caller that stops early stops the reader."""
+    from jiceng.validation.batches import prefetched
+
+    assert list(prefetched(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        yield 2
+        raise reading.NotStreamable()
+
+    got = []
+    with pytest.raises(reading.NotStreamable):
+        for item in prefetched(failing()):
+            got.append(item)
+    assert got == [1, 2]
+
+    closed = []
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.append(True)
+
+    for item in prefetched(endless()):
+        if item == 3:
+            break
+    assert closed == [True]

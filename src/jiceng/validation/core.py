@@ -11,7 +11,7 @@ from ..standard import Standard, current
 from .collect import Collector
 from .metadata import check_metadata
 from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
-from .batches import Shifted, merge_into
+from .batches import Shifted, merge_into, prefetched
 from .needs import needed_columns
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
@@ -211,7 +211,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     header = None
     deprecated_seen: set = set()
     try:
-        for parsed in stream_csv(src, delimiter, quote):
+        for parsed in prefetched(stream_csv(src, delimiter, quote)):
             if header is None:
                 checked = check_resource(name, parsed, schema, table_out, std.codelists, reference, keys=False)
                 if checked.header is None:
