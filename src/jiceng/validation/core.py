@@ -151,29 +151,26 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
                 "quotes inside quotes are doubled)", resource=name)
         return None
     delimiter, quote = dialect
+    checked = None
     try:
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
         if streamable(src, delimiter, quote):
             checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim, earlier or {})
-            if checked is not None:
-                encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
-                encodings[name] = encoding
-                if declared and not same_encoding(declared, encoding):
-                    out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {encoding};按 {encoding} 读取",
-                            f"declared encoding {declared}, but the file is {encoding}; read as {encoding}", resource=name,
-                            value=encoding)
-                _after_rows(name, checked, reference, differs, out)
-                return checked
-        parsed, encoding = read_table(src, declared, delimiter, quote)
-        encodings[name] = encoding
-        if declared and not same_encoding(declared, encoding):
-            out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {encoding};按 {encoding} 读取",
-                    f"declared encoding {declared}, but the file is {encoding}; read as {encoding}", resource=name,
-                    value=encoding)
+            encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
+        if checked is None:  # a file of one batch, or one the whole-file reader must read
+            parsed, encoding = read_table(src, declared, delimiter, quote)
     except ResourceError as exc:
         out.add(exc.code, exc.message_zh, exc.message_en, resource=name, row=exc.row, value=exc.value)
         return None
+    encodings[name] = encoding
+    if declared and not same_encoding(declared, encoding):
+        out.add("ENCODING_DECLARED_MISMATCH", f"声明的编码为 {declared},文件实际为 {encoding};按 {encoding} 读取",
+                f"declared encoding {declared}, but the file is {encoding}; read as {encoding}", resource=name,
+                value=encoding)
+    if checked is not None:  # checked in batches
+        _after_rows(name, checked, reference, differs, out)
+        return checked
     checked = check_resource(name, parsed, schema, out, std.codelists, reference)
     _scan_privacy(name, parsed, checked, schema, out)
     del parsed
@@ -198,12 +195,12 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     table_out = Collector(out.max_per_group)
     earlier = earlier or {}
     # foreign keys to tables already checked: checked batch by batch, their columns then dropped
-    fks = [(i, fk) for i, fk in enumerate(schema.get("foreignKeys") or [])
-           if isinstance(fk, dict) and ((fk.get("reference") or {}).get("resource") or name) in earlier
-           and ((fk.get("reference") or {}).get("resource") or name) != name]
+    all_fks = schema.get("foreignKeys") or []  # (positions as check_foreign_keys counts them)
+    targets = [((fk.get("reference") or {}).get("resource") or name) if isinstance(fk, dict) else name for fk in all_fks]
+    done = {i for i, target in enumerate(targets) if target != name and target in earlier}
+    fks = [all_fks[i] for i in sorted(done)]
     keep_cols = set(needed_columns(std, foreign_keys=False).get(name, ()))
-    done = {i for i, _ in fks}
-    for i, fk in enumerate(schema.get("foreignKeys") or []):
+    for i, fk in enumerate(all_fks):
         if i not in done and isinstance(fk, dict):
             keep_cols.update([fk["fields"]] if isinstance(fk.get("fields"), str) else fk.get("fields") or [])
     parts: list[Checked] = []
@@ -226,7 +223,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
                 _scan_privacy(name, replace(parsed, labels=None), checked, schema, shifted)
                 _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
-            for _, fk in fks:
+            for fk in fks:
                 check_foreign_key(name, checked, fk, earlier, set(), shifted)
             offset += checked.height
             if slim:  # only what the checks across rows and tables read again
