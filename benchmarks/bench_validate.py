@@ -453,8 +453,10 @@ def scaling(args, std, work: Path) -> None:
     print(f"{'rows':>12} {'jiceng s':>10} {'peak MiB':>10} {'s per 1M rows':>14} {'bare s':>8}")
     for rows, jw, jm, bw in results:
         print(f"{rows:>12,} {jw:>10.2f} {jm:>10.0f} {jw / rows * 1e6:>14.2f} {bw:>8.2f}")
-    (r1, j1, _, _), (r2, j2, m2, _) = results[1], results[-1]
-    print(f"ratio: 1M → 10M rows ×{r2 / r1:.0f}, time ×{j2 / j1:.1f}; peak RSS at 10M {m2:.0f} MiB")
+    (r1, j1, _, _), (r2, j2, m2, b2) = results[1], results[-1]
+    per = [jw / rows * 1e6 for rows, jw, _, _ in results[1:]]
+    print(f"ratio: 1M → 10M rows ×{r2 / r1:.0f}, time ×{j2 / j1:.1f} (per million rows {per[0]:.2f} s → {per[-1]:.2f} s, "
+          f"{(per[-1] / per[0] - 1) * 100:+.0f} %); at 10M jiceng = {j2 / b2:.1f}× a bare parse; peak RSS at 10M {m2:.0f} MiB")
 
 
 def _structural() -> set:
