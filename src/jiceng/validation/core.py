@@ -16,8 +16,8 @@ from .needs import needed_columns
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
-from .structure import (Checked, check_foreign_key, check_resource, check_rows, check_unique_and_primary_key, combine,
-                        polars_pattern, rows_of)
+from .structure import (Checked, check_foreign_key, check_rows, check_unique_and_primary_key, combine, polars_pattern,
+                        resource_header, rows_of)
 
 DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
@@ -171,8 +171,7 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     if checked is not None:  # checked in batches
         _after_rows(name, checked, reference, differs, out)
         return checked
-    checked = check_resource(name, parsed, schema, out, std.codelists, reference)
-    _scan_privacy(name, parsed, checked, schema, out)
+    checked = _rows_and_privacy(name, parsed, schema, std, out, reference)
     del parsed
     if checked is not None:
         _after_rows(name, checked, reference, differs, out)
@@ -210,18 +209,13 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     try:
         for parsed in prefetched(stream_csv(src, delimiter, quote)):
             if header is None:
-                checked = check_resource(name, parsed, schema, table_out, std.codelists, reference, keys=False)
-                if checked.header is None:
+                header = resource_header(name, parsed, schema, table_out, reference)
+                if header is None:
                     return None  # an empty file or a blank header: the whole-file path reports it
-                header = checked.header
-                shifted = table_out
-                _scan_privacy(name, parsed, checked, schema, table_out)
-                _check_codes(checked, std, table_out, deprecated_seen)
-            else:
-                shifted = Shifted(table_out, offset)
-                checked = check_rows(name, parsed, header, schema, shifted, std.codelists, keys=False)
-                _scan_privacy(name, replace(parsed, labels=None), checked, schema, shifted)
-                _check_codes(checked, std, shifted, deprecated_seen)
+            shifted = table_out if offset == 0 else Shifted(table_out, offset)
+            checked = _rows_and_privacy(name, parsed if offset == 0 else replace(parsed, labels=None), schema, std,
+                                        shifted, reference, header, table_out)
+            _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
             for fk in fks:
                 check_foreign_key(name, checked, fk, earlier, set(), shifted)
@@ -242,6 +236,42 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     check_unique_and_primary_key(checked, table_out)
     merge_into(out, table_out)
     return checked
+
+
+_WORKER = None  # one thread beside the main one: the machine's second core
+
+
+def _rows_and_privacy(name: str, parsed, schema: dict, std: Standard, out, reference, header=None,
+                      collector: Collector | None = None) -> Checked:
+    """The row checks and the personal-data scan of `parsed` (a whole file, or one batch with
+    `header` known and `out` its shifted view of `collector`), run at the same time: both spend
+    most of their time in polars, which works without Python's lock. The scan's findings are
+    added after the row checks' findings, as if run one after the other."""
+    global _WORKER
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = collector if collector is not None else out
+    if header is None:
+        header = resource_header(name, parsed, schema, out, reference)
+        if header is None:
+            return _empty_checked(name, schema)
+    if _WORKER is None:
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiceng-privacy")
+    found = Collector(target.max_per_group)
+    view = found if out is target else Shifted(found, out.offset)
+    scan = _WORKER.submit(_scan_privacy, name, parsed, header.fields, schema, view)
+    try:
+        checked = check_rows(name, parsed, header, schema, out, std.codelists, keys=collector is None)
+    finally:
+        scan.result()
+    merge_into(target, found)
+    return checked
+
+
+def _empty_checked(name: str, schema: dict) -> Checked:
+    from .structure import _empty
+
+    return _empty(name, schema, schema.get("fields", []))
 
 
 def _after_rows(name: str, checked: Checked, reference, differs: bool, out: Collector) -> None:
@@ -399,7 +429,9 @@ def _deprecation_note(dep) -> tuple[str, str]:
     return (zh, en) if since or repl else ("", "")
 
 
-def _scan_privacy(name: str, parsed, checked: Checked | None, schema: dict, out: Collector) -> None:
+def _scan_privacy(name: str, parsed, expected: list, schema: dict, out: Collector) -> None:
+    """Personal data in the header and the cells of `parsed`; `expected`: the field each column
+    is read as (None for a column outside the standard)."""
     labels = parsed.labels or []
     for pos, label in enumerate(labels):
         if not isinstance(label, str):
@@ -414,7 +446,7 @@ def _scan_privacy(name: str, parsed, checked: Checked | None, schema: dict, out:
     cells = parsed.cells
     if cells.height == 0:
         return
-    names = checked.expected if checked is not None else []
+    names = expected or []
     free = free_text_fields(schema.get("fields", []))
     fields = [names[pos] if pos < len(names) else None for pos in range(cells.width)]
     # one vectorised pre-filter for the whole table; columns outside the schema are free text too

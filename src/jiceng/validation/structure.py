@@ -578,17 +578,24 @@ def check_resource(name: str, parsed: Parsed, schema: dict, out: Collector, code
     """All Table Schema findings of one parsed resource, and its typed rows (none when the file is
     empty or its header row blank: columns cannot then be paired with fields). `reference`: the
     field names of the resource's schema in datapackage.json, in order (see check_header)."""
-    fields = schema.get("fields", [])
+    header = resource_header(name, parsed, schema, out, reference)
+    if header is None:
+        return _empty(name, schema, schema.get("fields", []))
+    return check_rows(name, parsed, header, schema, out, codelists, keys=keys)
+
+
+def resource_header(name: str, parsed: Parsed, schema: dict, out: Collector,
+                    reference: list[str] | None = None) -> Header | None:
+    """The header's findings and how its columns pair with fields; None when the file is empty or
+    its header row blank (columns cannot then be paired with fields)."""
     if parsed.labels is None:
         out.add("RESOURCE_EMPTY", "文件为空(连表头都没有)", "the file is empty (not even a header)", resource=name)
-        return _empty(name, schema, fields)
-    labels = parsed.labels
-    if not labels:
+        return None
+    if not parsed.labels:
         out.add("HEADER_BLANK", "第 1 行(表头)为空;请删除表头之前的空行", "row 1 (the header) is blank; remove blank lines before the header",
                 resource=name, row=1)
-        return _empty(name, schema, fields)
-    header = check_header(name, labels, fields, out, reference)
-    return check_rows(name, parsed, header, schema, out, codelists, keys=keys)
+        return None
+    return check_header(name, parsed.labels, schema.get("fields", []), out, reference)
 
 
 def check_rows(name: str, parsed: Parsed, header: Header, schema: dict, out: Collector, codelists: dict | None = None,
