@@ -6,6 +6,7 @@
     python benchmarks/bench_validate.py --package --rows 1000000            # several large tables, valid keys
     python benchmarks/bench_validate.py --scaling          # jiceng only: 100k, 1M, 10M rows
     python benchmarks/bench_validate.py --load             # also jiceng.load against pandas' pyarrow reader
+    python benchmarks/bench_validate.py --small datapackages/zj-hangzhou-linli   # start-up: a small package
 
 The generated package holds the table (N rows) and the tables its foreign keys point to. Values
 follow the schema; one row in about every 500 is damaged, cycling through every kind of finding:
@@ -459,6 +460,27 @@ def scaling(args, std, work: Path) -> None:
           f"{(per[-1] / per[0] - 1) * 100:+.0f} %); at 10M jiceng = {j2 / b2:.1f}× a bare parse; peak RSS at 10M {m2:.0f} MiB")
 
 
+def small(args) -> None:
+    """A small package (an example locality's): `jiceng validate` against `python -c "import
+    polars"` plus a bare parse of its files, the median of a few runs each."""
+    import statistics
+
+    pkg = Path(args.small)
+    work = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
+    try:
+        runs = {"jiceng": [], "bare": []}
+        for _ in range(args.repeat):
+            runs["bare"].append(timed(bare_cmd(pkg), work / "bare.out")[0])
+            runs["jiceng"].append(timed(jiceng_cmd(pkg, work / "jiceng.json"), work / "jiceng.out")[0])
+        j, b = statistics.median(runs["jiceng"]), statistics.median(runs["bare"])
+        rows, size = table_stats(pkg)
+        print(f"{pkg.name}: {rows:,} rows, {size / 2**20:.1f} MiB; runs jiceng {runs['jiceng']}, bare {runs['bare']}")
+        print(f"ratio: jiceng validate {j:.2f} s = {j / b:.1f}× `import polars` + a bare parse ({b:.2f} s), "
+              f"median of {args.repeat} runs each")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _structural() -> set:
     from jiceng.validation.codes import CODES
 
@@ -475,7 +497,11 @@ def main() -> None:
     parser.add_argument("--no-frictionless", action="store_true")
     parser.add_argument("--workdir", help="where to write the package (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated package")
+    parser.add_argument("--small", metavar="PACKAGE", help="time a small package instead (e.g. datapackages/zj-hangzhou-linli)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each command with --small (median)")
     args = parser.parse_args()
+    if args.small:
+        return small(args)
     if args.table not in current().tables:
         parser.error(f"unknown table {args.table}")
     os.environ.setdefault("POLARS_MAX_THREADS", str(os.cpu_count() or 2))
