@@ -182,6 +182,7 @@ def _many_rows(std, n: int, damaged: dict) -> str:
     w.writerow(names)
     for i in range(n):
         row = corpus.valid_row(std, "cases", i)
+        assert set(damaged.get(i, {})) <= set(names)
         row.update(damaged.get(i, {}))
         w.writerow([row.get(k, "") for k in names])
     return buf.getvalue()
@@ -196,9 +197,9 @@ def test_findings_of_later_batches_name_the_rows_of_the_file(standard, tmp_path,
     import jiceng
 
     first = corpus.valid_row(standard, "cases", 3)["case_id"]
-    damaged = {40: {"case_id": first}, 77: {"category": "not_a_code"}, 120: {"description": "两行\n文字"},
-               150: {"description": "联系电话 13912345678"}, 151: {"case_id": first}}
-    damaged.update({i: {"collected_date": "2022/1/1"} for i in range(160, 190)})
+    damaged = {40: {"case_id": first}, 77: {"category": "not_a_code"}, 120: {"category": "两行\n文字"},
+               150: {"meeting_id": "13912345678"}, 151: {"case_id": first}}
+    damaged.update({i: {"reported_date": "2022/1/1"} for i in range(160, 190)})
     case = corpus.Case("many", dict(corpus.base_tables(standard), cases=_many_rows(standard, 200, damaged)), set())
     pkg = corpus.build(case, tmp_path / "many", standard)
     assert (pkg / "data" / "cases.csv").stat().st_size > 20 * 512
@@ -215,6 +216,9 @@ def test_findings_of_later_batches_name_the_rows_of_the_file(standard, tmp_path,
     assert _groups(batched) == _groups(whole)
     dup = [f.row for f in whole.findings if f.code == "PRIMARY_KEY_DUPLICATE"]
     assert dup == [42, 153]
+    assert whole.count("TYPE_ERROR") == 30 and [f.row for f in whole.by_code("TYPE_ERROR")] == list(range(162, 167))
+    assert [f.row for f in whole.by_code("PRIVACY_MOBILE_NUMBER")] == [152]
+    assert 122 in {f.row for f in whole.findings if f.field == "category"}  # the quoted line break
 
 
 def test_read_ahead_keeps_order_errors_and_stops():
@@ -250,3 +254,22 @@ def test_read_ahead_keeps_order_errors_and_stops():
         if item == 3:
             break
     assert closed == [True]
+
+
+def test_load_of_a_table_read_in_batches_gives_the_same_frames(standard, tmp_path, monkeypatch):
+    """jiceng.load reuses the validator's frames: a file read in batches gives the same frames,
+    every column and value, as one read whole (the text of every column is kept for loading)."""
+    import broken_corpus as corpus
+
+    import jiceng
+
+    damaged = {170: {"hours_to_close": "12"}, 171: {"resident_rating": "5"}}
+    case = corpus.Case("load", dict(corpus.base_tables(standard), cases=_many_rows(standard, 200, damaged)), set())
+    pkg = corpus.build(case, tmp_path / "load", standard)
+    frames = []
+    for size in (1 << 30, 512):
+        monkeypatch.setattr(reading, "BATCH_BYTES", size)
+        frames.append(jiceng.load(pkg, validate=True, engine="polars").tables["cases"])
+    whole, batched = frames
+    assert batched.columns == whole.columns and batched.equals(whole)
+    assert batched.height == 200 and batched.get_column("hours_to_close").to_list()[170] == 12

@@ -12,7 +12,7 @@ from .collect import Collector
 from .metadata import check_metadata
 from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
 from .batches import Shifted, merge_into, prefetched
-from .needs import needed_columns
+from .needs import needed_columns, needed_text
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
@@ -199,6 +199,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     done = {i for i, target in enumerate(targets) if target != name and target in earlier}
     fks = [all_fks[i] for i in sorted(done)]
     keep_cols = set(needed_columns(std, foreign_keys=False).get(name, ()))
+    keep_text = needed_text(std).get(name, set())  # (text fields are kept as written anyway)
     for i, fk in enumerate(all_fks):
         if i not in done and isinstance(fk, dict):
             keep_cols.update([fk["fields"]] if isinstance(fk.get("fields"), str) else fk.get("fields") or [])
@@ -222,8 +223,9 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
             offset += checked.height
             if slim:  # only what the checks across rows and tables read again
                 kept = [c for c in checked.typed.columns if c in keep_cols]
-                checked = replace(checked, typed=checked.typed.select(kept),
-                                  raw_text=checked.raw_text.select([c for c in kept if c in checked.raw_text.columns]),
+                text = [c for c in kept if c in checked.raw_text.columns
+                        and (checked.typed.schema[c] == pl.String or c in keep_text)]
+                checked = replace(checked, typed=checked.typed.select(kept), raw_text=checked.raw_text.select(text),
                                   extra=None)
             parts.append(checked)
     except NotStreamable:

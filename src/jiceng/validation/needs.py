@@ -66,3 +66,36 @@ def _needed(std: Standard, foreign_keys: bool) -> dict[str, set[str]]:
     except Exception:
         pass
     return out
+
+
+def needed_text(std: Standard) -> dict[str, set[str]]:
+    """table -> the fields whose text as written (not only their typed values) later checks read:
+    the k-anonymity check's columns and the columns of rules that judge the written form (the
+    precision of a published ratio). Text fields are always kept as written."""
+    key = (id(std), "text")
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] is not std:
+        cached = _CACHE[key] = (std, _needed_text(std))
+    return cached[1]
+
+
+def _needed_text(std: Standard) -> dict[str, set[str]]:
+    from .rules import load_rules
+
+    out: dict[str, set[str]] = {}
+    try:
+        from ..privacy.kanon import load_config
+
+        for table, spec in load_config(std).tables.items():
+            out.setdefault(table, set()).update([*spec.subject, *spec.quasi_identifiers, *spec.where])
+    except Exception:
+        pass
+    rules, _ = load_rules(std)
+    for rule in rules:
+        if rule.kind in TEXT_KINDS:
+            out.setdefault(rule.table, set()).update(f["name"] for f in std.fields(rule.table))
+    return out
+
+
+# rule kinds that read the text of a table as written (validation/rules.py: Context.raw)
+TEXT_KINDS = {"ratio_consistent"}

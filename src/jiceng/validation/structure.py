@@ -702,15 +702,13 @@ def check_rows(name: str, parsed: Parsed, header: Header, schema: dict, out: Col
 
 
 def combine(parts: list[Checked]) -> Checked:
-    """One table from its batches, in order (the typed values of every field; the text of text
-    fields only, see Checked.raw)."""
+    """One table from its batches, in order, with the columns the batches kept (see Checked.raw
+    for fields whose text was not kept)."""
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    text = [f["name"] for f in first.schema.get("fields", [])
-            if DTYPES.get(f.get("type", "string"), pl.String) == pl.String and f["name"] in first.raw_text.columns]
     typed = pl.concat([p.typed for p in parts], rechunk=False)
-    raw = pl.concat([p.raw_text.select(text) for p in parts], rechunk=False)
+    raw = pl.concat([p.raw_text for p in parts], rechunk=False)
     blank = pl.concat([p.blank for p in parts if p.blank is not None], rechunk=False) if first.blank is not None else None
     extra = pl.concat([p.extra for p in parts], how="diagonal_relaxed", rechunk=False) if first.extra is not None else None
     return Checked(first.name, first.schema, typed, raw, first.expected, blank, first.header, extra)
