@@ -7,7 +7,6 @@ visible, long values and messages shortened.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence

@@ -15,7 +15,6 @@
 """
 from __future__ import annotations
 
-from datetime import date
 
 import polars as pl
 

@@ -16,7 +16,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Callable
 
 import polars as pl
