@@ -207,6 +207,8 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     offset = 0
     header = None
     deprecated_seen: set = set()
+    import numpy  # noqa: F401 - the reader counts cells with numpy: imported here, not in the reading thread
+
     try:
         for parsed in prefetched(stream_csv(src, delimiter, quote)):
             if header is None:
@@ -240,33 +242,17 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     return checked
 
 
-_WORKER = None  # one thread beside the main one: the machine's second core
-
-
 def _rows_and_privacy(name: str, parsed, schema: dict, std: Standard, out, reference, header=None,
                       collector: Collector | None = None) -> Checked:
-    """The row checks and the personal-data scan of `parsed` (a whole file, or one batch with
-    `header` known and `out` its shifted view of `collector`), run at the same time: both spend
-    most of their time in polars, which works without Python's lock. The scan's findings are
-    added after the row checks' findings, as if run one after the other."""
-    global _WORKER
-    from concurrent.futures import ThreadPoolExecutor
-
-    target = collector if collector is not None else out
+    """The row checks and the personal-data scan of `parsed`: a whole file, or one batch with
+    `header` known and `out` its shifted view of `collector` (unique values and keys are then
+    checked once the batches are combined)."""
     if header is None:
         header = resource_header(name, parsed, schema, out, reference)
         if header is None:
             return _empty_checked(name, schema)
-    if _WORKER is None:
-        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiceng-privacy")
-    found = Collector(target.max_per_group)
-    view = found if out is target else Shifted(found, out.offset)
-    scan = _WORKER.submit(_scan_privacy, name, parsed, header.fields, schema, view)
-    try:
-        checked = check_rows(name, parsed, header, schema, out, std.codelists, keys=collector is None)
-    finally:
-        scan.result()
-    merge_into(target, found)
+    checked = check_rows(name, parsed, header, schema, out, std.codelists, keys=collector is None)
+    _scan_privacy(name, parsed, header.fields, schema, out)
     return checked
 
 
