@@ -17,10 +17,17 @@ _CACHE: dict[tuple, tuple[Standard, dict]] = {}
 def needed_columns(std: Standard, foreign_keys: bool = True) -> dict[str, set[str]]:
     """table -> the fields read after the row checks. `foreign_keys=False`: without the fields of
     the table's own foreign keys (for a table whose foreign keys were checked batch by batch)."""
-    key = (id(std), foreign_keys)
+    return _cached((id(std), foreign_keys), std, lambda: _needed(std, foreign_keys))
+
+
+def _cached(key: tuple, std: Standard, make):
+    """The value for `std`, made once; a few standards remembered (the entry keeps its standard,
+    so that an id is not reused while remembered)."""
     cached = _CACHE.get(key)
     if cached is None or cached[0] is not std:
-        cached = _CACHE[key] = (std, _needed(std, foreign_keys))
+        if len(_CACHE) >= 16:
+            _CACHE.pop(next(iter(_CACHE)))
+        cached = _CACHE[key] = (std, make())
     return cached[1]
 
 
@@ -72,11 +79,7 @@ def needed_text(std: Standard) -> dict[str, set[str]]:
     """table -> the fields whose text as written (not only their typed values) later checks read:
     the k-anonymity check's columns and the columns of rules that judge the written form (the
     precision of a published ratio). Text fields are always kept as written."""
-    key = (id(std), "text")
-    cached = _CACHE.get(key)
-    if cached is None or cached[0] is not std:
-        cached = _CACHE[key] = (std, _needed_text(std))
-    return cached[1]
+    return _cached((id(std), "text"), std, lambda: _needed_text(std))
 
 
 def _needed_text(std: Standard) -> dict[str, set[str]]:
