@@ -153,6 +153,11 @@ def test_clerk_uploads_a_workbook_and_gets_the_report_and_downloads(server, brow
     assert "检查填好的数据" in browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.ID, "file").send_keys(str(book))
     browser.find_element(By.ID, "submit").click()
+    # the click starts the upload; the report page arrives when the server has checked the workbook
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 120).until(expected_conditions.presence_of_element_located((By.ID, "summary")))
     summary = browser.find_element(By.ID, "summary").text
     assert "错误" in summary and "填好的.xlsx" in summary
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#problems tbody tr")]
