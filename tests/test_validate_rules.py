@@ -161,7 +161,7 @@ def test_rules_read_only_the_columns_a_large_table_keeps(standard):
     from jiceng.validation.needs import needed_columns
     from jiceng.validation.rules import Context, example_tables, frame_from_rows, run_on_frames
 
-    needs = needed_columns(standard)
+    needs = needed_columns(standard).columns
 
     def findings(rule, cut: bool):
         frames, raws = {}, {}

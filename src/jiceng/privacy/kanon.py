@@ -25,6 +25,11 @@ class TableConfig:
     quasi_identifiers: list[str]
     where: dict = field(default_factory=dict)
 
+    @property
+    def columns(self) -> list[str]:
+        """Every column the check reads: subject, quasi-identifiers and the `where` fields."""
+        return list(dict.fromkeys([*self.subject, *self.quasi_identifiers, *self.where]))
+
 
 @dataclass
 class Config:

@@ -12,12 +12,12 @@ from .collect import Collector
 from .metadata import check_metadata
 from .privacy import FIELD_CODE, WHAT, find_personal, free_text_fields, personal_field, scan_columns
 from .batches import Shifted, merge_into, prefetched
-from .needs import needed_columns, needed_text
+from .needs import needed_columns
 from .reading import (InputError, NotStreamable, OpenedPackage, ResourceError, locate, open_package, read_table,
                       same_encoding, stream_csv, streamable)
 from .report import Report, fatal_report
-from .structure import (Checked, check_foreign_key, check_rows, check_unique_and_primary_key, combine, polars_pattern,
-                        resource_header, rows_of)
+from .structure import (Checked, check_foreign_key, check_resource, check_rows, check_unique_and_primary_key, combine,
+                        polars_pattern, resource_header, rows_of)
 
 DEBUG = os.environ.get("JICENG_DEBUG") == "1"
 
@@ -156,7 +156,7 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
         src = locate(pkg, res, allow_remote)
         declared = res.get("encoding") if isinstance(res.get("encoding"), str) else None
         if streamable(src, delimiter, quote):
-            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim, earlier or {})
+            checked = _check_in_batches(name, src, schema, std, out, reference, delimiter, quote, slim, earlier)
             encoding = "utf-8-sig" if _starts_with_bom(src) else "utf-8"
         if checked is None:  # a file of one batch, or one the whole-file reader must read
             parsed, encoding = read_table(src, declared, delimiter, quote)
@@ -171,7 +171,8 @@ def _check_one(pkg: OpenedPackage, res: dict, name: str, std: Standard, out: Col
     if checked is not None:  # checked in batches
         _after_rows(name, checked, reference, differs, out)
         return checked
-    checked = _rows_and_privacy(name, parsed, schema, std, out, reference)
+    checked = check_resource(name, parsed, schema, out, std.codelists, reference)
+    _scan_privacy(name, parsed, checked.expected, schema, out)
     del parsed
     if checked is not None:
         _after_rows(name, checked, reference, differs, out)
@@ -198,11 +199,12 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     targets = [((fk.get("reference") or {}).get("resource") or name) if isinstance(fk, dict) else name for fk in all_fks]
     done = {i for i, target in enumerate(targets) if target != name and target in earlier}
     fks = [all_fks[i] for i in sorted(done)]
-    keep_cols = set(needed_columns(std, foreign_keys=False).get(name, ()))
-    keep_text = needed_text(std).get(name, set())  # (text fields are kept as written anyway)
+    needs = needed_columns(std)
+    keep_cols = set(needs.without_foreign_keys.get(name, ()))
+    keep_text = needs.text.get(name, set())  # (text fields are kept as written anyway)
     for i, fk in enumerate(all_fks):
         if i not in done and isinstance(fk, dict):
-            keep_cols.update([fk["fields"]] if isinstance(fk.get("fields"), str) else fk.get("fields") or [])
+            keep_cols.update(_as_list(fk.get("fields")))
     parts: list[Checked] = []
     offset = 0
     header = None
@@ -216,8 +218,9 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
                 if header is None:
                     return None  # an empty file or a blank header: the whole-file path reports it
             shifted = table_out if offset == 0 else Shifted(table_out, offset)
-            checked = _rows_and_privacy(name, parsed if offset == 0 else replace(parsed, labels=None), schema, std,
-                                        shifted, reference, header, table_out)
+            checked = check_rows(name, parsed, header, schema, shifted, std.codelists, keys=False)
+            # (the header's labels are scanned with the first batch only)
+            _scan_privacy(name, parsed if offset == 0 else replace(parsed, labels=None), header.fields, schema, shifted)
             _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
             for fk in fks:
@@ -240,26 +243,6 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     check_unique_and_primary_key(checked, table_out)
     merge_into(out, table_out)
     return checked
-
-
-def _rows_and_privacy(name: str, parsed, schema: dict, std: Standard, out, reference, header=None,
-                      collector: Collector | None = None) -> Checked:
-    """The row checks and the personal-data scan of `parsed`: a whole file, or one batch with
-    `header` known and `out` its shifted view of `collector` (unique values and keys are then
-    checked once the batches are combined)."""
-    if header is None:
-        header = resource_header(name, parsed, schema, out, reference)
-        if header is None:
-            return _empty_checked(name, schema)
-    checked = check_rows(name, parsed, header, schema, out, std.codelists, keys=collector is None)
-    _scan_privacy(name, parsed, header.fields, schema, out)
-    return checked
-
-
-def _empty_checked(name: str, schema: dict) -> Checked:
-    from .structure import _empty
-
-    return _empty(name, schema, schema.get("fields", []))
 
 
 def _after_rows(name: str, checked: Checked, reference, differs: bool, out: Collector) -> None:
@@ -472,8 +455,7 @@ def _check_quasi_identifiers(std: Standard, checked: dict[str, Checked], out: Co
         for n, spec in cfg.tables.items():
             if n in checked:  # only the columns the check reads, as text
                 c = checked[n]
-                wanted = [*spec.subject, *spec.quasi_identifiers, *spec.where]
-                tables[n] = c.text([x for x in dict.fromkeys(wanted) if x in c.typed.columns])
+                tables[n] = c.text([x for x in spec.columns if x in c.typed.columns])
         risks = check(tables, cfg, k)
     except Exception as exc:
         if DEBUG:

@@ -512,6 +512,7 @@ class AggregateAtMost(Kind):
         # row by row); only the others are grouped, exactly, by their values (a hash collision
         # only sends a row to the exact path).
         frame = lf.with_row_index("__i").collect()
+        n = frame.height
         several = occurs_twice(frame.select(group).hash_rows())
         column = p.get("column")
         one = {"sum": pl.col(column).fill_null(0) if column else None, "count": pl.lit(1, dtype=pl.UInt32),
@@ -519,7 +520,6 @@ class AggregateAtMost(Kind):
         grouped = frame.lazy().filter(keyed & pl.lit(several)).group_by(group).agg(
             agg.alias("__agg"), pl.col("__i").min().alias("__i"), *[pl.col(k).sort_by("__i").first() for k in local])
         single = frame.lazy().filter(keyed & ~pl.lit(several)).select(*group, one.alias("__agg"), "__i", *local)
-        del frame
         groups = pl.concat([grouped, single], how="vertical_relaxed")
         if isinstance(limit, dict):
             groups = _join_other(ctx, table, limit, groups, "__limit")
@@ -533,7 +533,6 @@ class AggregateAtMost(Kind):
         # then the display values of the failing groups only
         judged = groups.select("__i", within.alias("ok")).collect()
         failing = groups.filter(within.not_()).select("__i", _show(*parts).alias("value")).collect()
-        n = lf.select(pl.len()).collect().item()
         ok = pl.repeat(None, n, dtype=pl.Boolean, eager=True).scatter(judged.get_column("__i").cast(pl.Int64),
                                                                      judged.get_column("ok"))
         value = pl.repeat(None, n, dtype=pl.String, eager=True).scatter(failing.get_column("__i").cast(pl.Int64),
