@@ -209,6 +209,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
     offset = 0
     header = None
     deprecated_seen: set = set()
+    lookups: dict = {}  # each referenced table's keys, made once for all batches
     import numpy  # noqa: F401 - the reader counts cells with numpy: imported here, not in the reading thread
 
     try:
@@ -224,7 +225,7 @@ def _check_in_batches(name: str, src, schema: dict, std: Standard, out: Collecto
             _check_codes(checked, std, shifted, deprecated_seen)
             del parsed
             for fk in fks:
-                check_foreign_key(name, checked, fk, earlier, set(), shifted)
+                check_foreign_key(name, checked, fk, earlier, set(), shifted, lookups)
             offset += checked.height
             if slim:  # only what the checks across rows and tables read again
                 kept = [c for c in checked.typed.columns if c in keep_cols]

@@ -900,8 +900,9 @@ def check_foreign_keys(checked: dict[str, Checked], in_package: set[str], out: C
 
 
 def check_foreign_key(name: str, table: Checked, fk: dict, checked: dict[str, Checked], in_package: set[str],
-                      out: Collector) -> None:
-    """One foreign key of `table` (a whole table, or one batch of it with a shifted collector)."""
+                      out: Collector, lookups: dict | None = None) -> None:
+    """One foreign key of `table` (a whole table, or one batch of it with a shifted collector).
+    `lookups`: the referenced keys made for earlier batches, kept there for the next ones."""
     fields = _as_list(fk.get("fields"))
     ref = fk.get("reference") or {}
     target = ref.get("resource") or name
@@ -919,12 +920,15 @@ def check_foreign_key(name: str, table: Checked, fk: dict, checked: dict[str, Ch
                     f"{', '.join(fields)} refers to table {target}, which the package does not hold",
                     resource=name, field=fields[0])
         return
-    lookup = source.typed.select([pl.col(rf).alias(f) for rf, f in zip(ref_fields, fields)])
-    lookup = lookup.filter(~pl.all_horizontal(pl.all().is_null())).unique()
-    for f in fields:
-        if lookup.schema[f] != values.schema[f]:
-            lookup = lookup.with_columns(pl.col(f).cast(pl.String))
-            values = values.with_columns(pl.col(f).cast(pl.String))
+    key = (target, tuple(ref_fields), tuple(fields), tuple(values.schema.values()))
+    lookup = lookups.get(key) if lookups is not None else None
+    if lookup is None:
+        lookup = source.typed.select([pl.col(rf).alias(f) for rf, f in zip(ref_fields, fields)])
+        lookup = lookup.filter(~pl.all_horizontal(pl.all().is_null())).unique()
+        lookup = lookup.with_columns([pl.col(f).cast(pl.String) for f in fields if lookup.schema[f] != values.schema[f]])
+        if lookups is not None:
+            lookups[key] = lookup
+    values = values.with_columns([pl.col(f).cast(pl.String) for f in fields if lookup.schema[f] != values.schema[f]])
     probe = values.with_row_index("__i").filter(used)
     missing = probe.join(lookup, on=fields, how="anti", nulls_equal=True, maintain_order="left")
     if missing.height:
